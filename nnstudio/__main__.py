@@ -1,0 +1,7 @@
+"""``python -m nnstudio``: same as the ``nnstudio`` command."""
+
+import sys
+
+from nnstudio.cli.main import main
+
+sys.exit(main())

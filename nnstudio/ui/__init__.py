@@ -1,0 +1,1 @@
+"""nnstudio.ui"""
