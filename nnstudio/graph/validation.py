@@ -1,0 +1,193 @@
+"""Validation: everything that keeps a network from training, as a list of Problems.
+
+``validate(doc, data)`` never raises and is linear in the size of the graph, so the canvas
+can run it after every edit. Each Problem names the node by its title and gives the numbers.
+"""
+
+from __future__ import annotations
+
+from nnstudio.graph.document import Document
+from nnstudio.graph.document_types import Node, PortRef
+from nnstudio.graph.naming import label_start, node_label
+from nnstudio.graph.problems import Problem
+from nnstudio.graph.registry import NODE_TYPES, OUTPUT_TYPES, SOURCE_TYPES
+from nnstudio.graph.shapes import GraphLayout, Shape, format_shape, infer_shapes, layout
+from nnstudio.graph.signature import DataSignature
+from nnstudio.graph.validation_data import data_problems
+from nnstudio.graph.validation_shapes import multi_input_problems, shape_problems
+
+__all__ = ["Problem", "validate"]
+
+
+def validate(doc: Document, data: DataSignature | None = None) -> list[Problem]:
+    """All problems of ``doc`` (and against dataset ``data``, if given). Never raises."""
+    try:
+        return _validate(doc, data)
+    except Exception as exc:  # a safety net: validation must never take the app down
+        return [Problem(None, None, f"The network could not be checked completely ({exc}).")]
+
+
+def _validate(doc: Document, data: DataSignature | None) -> list[Problem]:
+    graph = layout(doc)
+    shapes = infer_shapes(doc, graph)
+    problems: list[Problem] = []
+    problems += _unknown_and_dangling(doc)
+    problems += _cycles(doc, graph)
+    if not any(n.type_id in OUTPUT_TYPES for n in doc.nodes.values()):
+        problems.append(Problem(None, None, "The network has no Output; add an Output node and "
+                                            "connect the prediction to it."))
+    for node_id in graph.order:
+        node = doc.nodes[node_id]
+        if node.type_id not in NODE_TYPES:
+            continue
+        port_problems = _input_problems(doc, graph, shapes, node)
+        problems += port_problems
+        if not port_problems:
+            problems += shape_problems(node, shapes)
+            if node.type_id in ("layer.add", "layer.concatenate"):
+                sources = [shapes.get(e.source) for e in graph.incoming[node_id].get("in", [])]
+                problems += multi_input_problems(node, sources)
+    if data is not None:
+        problems += data_problems(doc, shapes, data)
+    problems += _unreachable(doc, graph)
+    return problems
+
+
+def _unknown_and_dangling(doc: Document) -> list[Problem]:
+    problems = []
+    for node in doc.nodes.values():
+        if node.type_id not in NODE_TYPES:
+            problems.append(Problem(node.id, None, f"Node '{node.title}' has the unknown type "
+                                                   f"'{node.type_id}'; delete it."))
+    for edge in doc.edges.values():
+        src = doc.nodes.get(edge.source.node_id)
+        dst = doc.nodes.get(edge.target.node_id)
+        if src is None or dst is None:
+            problems.append(Problem(None, None, f"Connection '{edge.id}' leads to a node that "
+                                                "does not exist; delete it."))
+            continue
+        src_type, dst_type = NODE_TYPES.get(src.type_id), NODE_TYPES.get(dst.type_id)
+        if src_type is not None and edge.source.port not in {
+                p.name for p in src_type.output_ports(src.params)}:
+            problems.append(Problem(src.id, edge.source.port,
+                                    f"{label_start(src)} has no output '{edge.source.port}' "
+                                    "any more; delete that connection."))
+        if dst_type is not None and edge.target.port not in {
+                p.name for p in dst_type.input_ports(dst.params)}:
+            problems.append(Problem(dst.id, edge.target.port,
+                                    f"{label_start(dst)} has no input '{edge.target.port}'; "
+                                    "delete that connection."))
+    return problems
+
+
+def _cycles(doc: Document, graph: GraphLayout) -> list[Problem]:
+    """One problem per loop (strongly connected part) among the nodes Kahn could not order."""
+    members = graph.in_cycles
+    if not members:
+        return []
+    forward: dict[str, list[str]] = {n: [] for n in members}
+    backward: dict[str, list[str]] = {n: [] for n in members}
+    for edge in doc.edges.values():
+        a, b = edge.source.node_id, edge.target.node_id
+        if a in members and b in members:
+            forward[a].append(b)
+            backward[b].append(a)
+    finished: list[str] = []
+    seen: set[str] = set()
+    for start in members:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(forward[start]))]
+        while stack:
+            current, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                finished.append(current)
+            elif child not in seen:
+                seen.add(child)
+                stack.append((child, iter(forward[child])))
+    problems = []
+    assigned: set[str] = set()
+    for start in reversed(finished):
+        if start in assigned:
+            continue
+        group, todo = [], [start]
+        assigned.add(start)
+        while todo:
+            current = todo.pop()
+            group.append(current)
+            for parent in backward[current]:
+                if parent not in assigned:
+                    assigned.add(parent)
+                    todo.append(parent)
+        if len(group) > 1 or start in forward[start]:
+            ordered = [n for n in doc.nodes if n in set(group)]
+            names = [node_label(doc.nodes[n]) for n in ordered]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            problems.append(Problem(ordered[0], None,
+                                    f"{listed} form a cycle; a network must flow one way, so "
+                                    "remove one of these connections."))
+    return problems
+
+
+def _missing_input(node: Node) -> str:
+    label = label_start(node)
+    if node.type_id == "neuron.neuron":
+        return (f"{label} has no inputs; connect at least one input to it (and a Bias if it "
+                "needs a bias).")
+    if node.type_id in OUTPUT_TYPES:
+        return f"{label} has nothing connected; connect the network's prediction to it."
+    return f"{label} has no input connected; connect something to its input."
+
+
+def _input_problems(doc: Document, graph: GraphLayout, shapes: dict[PortRef, Shape],
+                    node: Node) -> list[Problem]:
+    problems = []
+    kind = NODE_TYPES[node.type_id]
+    label = label_start(node)
+    for spec in kind.input_ports(node.params):
+        edges = graph.incoming[node.id].get(spec.name, [])
+        if not edges:
+            if node.type_id not in SOURCE_TYPES:
+                problems.append(Problem(node.id, spec.name, _missing_input(node)))
+            continue
+        sources = [shapes.get(e.source) for e in edges]
+        tensors = [s for s in sources if s is not None and s != ()]
+        if spec.kind == "scalar" and tensors:
+            problems.append(Problem(
+                node.id, spec.name,
+                f"A scalar port cannot take a tensor ({format_shape(tensors[0])}): the input of "
+                f"{node_label(node)} takes single numbers; put a Split node in between."))
+        elif spec.kind == "tensor" and spec.multiple and () in sources:
+            problems.append(Problem(node.id, spec.name,
+                                    f"{label} joins tensors, not single scalars; put a Stack "
+                                    "node in between."))
+        elif not spec.multiple and len(edges) > 1 and (spec.kind != "tensor" or tensors):
+            what = "exactly one" if spec.kind != "tensor" else "one tensor or several scalars"
+            problems.append(Problem(node.id, spec.name,
+                                    f"{label} has {len(edges)} connections into its input; "
+                                    f"it takes {what}."))
+    return problems
+
+
+def _unreachable(doc: Document, graph: GraphLayout) -> list[Problem]:
+    """Warnings for nodes whose values never reach an Output (they are not trained)."""
+    outputs = [n for n, node in doc.nodes.items() if node.type_id in OUTPUT_TYPES]
+    if not outputs:
+        return []
+    parents: dict[str, list[str]] = {n: [] for n in doc.nodes}
+    for ports in graph.incoming.values():
+        for edges in ports.values():
+            for edge in edges:
+                parents[edge.target.node_id].append(edge.source.node_id)
+    useful, todo = set(outputs), list(outputs)
+    while todo:
+        for parent in parents[todo.pop()]:
+            if parent not in useful:
+                useful.add(parent)
+                todo.append(parent)
+    return [Problem(n, None, f"{label_start(node)} does not lead to any Output, so it does not "
+                             "change the prediction and is not trained.", "warning")
+            for n, node in doc.nodes.items() if n not in useful]
