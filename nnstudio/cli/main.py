@@ -14,7 +14,9 @@ import sys
 from collections.abc import Sequence
 
 #: Subcommand name -> module under ``nnstudio.cli`` that implements it.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "check": "check",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nnstudio`` script; returns the process exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in SUBCOMMANDS and args_list[0] not in {"gui", "-h", "--help"}
-                         and not args_list[0].startswith("-")):
+    first = args_list[0] if args_list else ""
+    if not first or (first not in SUBCOMMANDS and first != "gui" and not first.startswith("-")):
         # ``nnstudio`` or ``nnstudio FILE`` opens the app.
         return gui_main(args_list[:1])
     parser = build_parser()
