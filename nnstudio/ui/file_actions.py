@@ -1,0 +1,248 @@
+"""New, Open, Save, Save As, recent files, examples and crash recovery of the main window.
+
+Every question to the user goes through one small method (``ask_save_changes``,
+``ask_open_path``, ``ask_save_path``, ``ask_recover``, ``show_error``) so tests can replace it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from nnstudio.graph.project import Project
+from nnstudio.graph.project_file import (
+    ProjectFileError,
+    load_project,
+    project_from_bytes,
+    project_to_bytes,
+    save_project,
+)
+from nnstudio.paths import examples_dir
+from nnstudio.ui.autosave import RecoveredFile, RecoverySession
+
+if TYPE_CHECKING:
+    from nnstudio.ui.main_window import MainWindow
+
+FILE_FILTER = "NN Studio projects (*.nnstudio)"
+SUFFIX = ".nnstudio"
+RECENT_KEY = "recent_files"
+MAX_RECENT = 10
+Answer = Literal["save", "discard", "cancel"]
+
+
+def example_files() -> list[Path]:
+    """The bundled example projects, sorted by name."""
+    folder = examples_dir()
+    return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+
+
+def example_title(path: Path) -> str:
+    """``digits_cnn.nnstudio`` -> ``Digits cnn``."""
+    return path.stem.replace("_", " ").capitalize()
+
+
+class FileController:
+    """The file commands of one ``MainWindow``."""
+
+    def __init__(self, window: MainWindow, recovery: RecoverySession | None = None) -> None:
+        self.window = window
+        self.recovery = recovery if recovery is not None else RecoverySession()
+
+    # --- questions (replaceable in tests) ------------------------------------------------
+    def ask_save_changes(self) -> Answer:
+        """Ask whether to save the unsaved changes before they would be lost."""
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes",
+            f"Save the changes to “{self.window.display_name()}” first?",
+            buttons, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return "save"
+        if answer == QMessageBox.StandardButton.Discard:
+            return "discard"
+        return "cancel"
+
+    def ask_open_path(self) -> Path | None:
+        start = str(self.window.file_path.parent) if self.window.file_path else ""
+        name, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
+        return Path(name) if name else None
+
+    def ask_save_path(self) -> Path | None:
+        current = self.window.file_path
+        start = str(current) if current else f"{self.window.project.name}{SUFFIX}"
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", start, FILE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix == SUFFIX else path.with_name(path.name + SUFFIX)
+
+    def ask_recover(self, files: list[RecoveredFile]) -> bool:
+        """Ask whether to reopen the newest of ``files``; False discards them all."""
+        newest = files[0]
+        origin = str(newest.original_path) if newest.original_path else "an unsaved project"
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Recover unsaved work")
+        box.setText("NN Studio closed last time before your changes were saved.")
+        box.setInformativeText(f"Recover the changes to {origin}?")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText("Recover")
+        box.button(QMessageBox.StandardButton.No).setText("Discard")
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def show_error(self, title: str, message: str) -> None:
+        QMessageBox.critical(self.window, title, message)
+
+    # --- commands ------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True if the current project may be replaced (saved, discarded or unchanged)."""
+        if not self.window.is_modified():
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_project(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.recovery.clear()
+        self.window.set_project(Project(), None)
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        path = self.ask_open_path()
+        return self.open_path(path, ask=False) if path is not None else False
+
+    def open_path(self, path: Path, ask: bool = True) -> bool:
+        """Open ``path``; on a bad file show its sentence and leave everything as it was."""
+        if ask and not self.maybe_save():
+            return False
+        project = self._load(path)
+        if project is None:
+            return False
+        self.recovery.clear()
+        self.window.set_project(project, path)
+        self.add_recent(path)
+        return True
+
+    def open_example(self, path: Path) -> bool:
+        """Open a copy of an example: untitled, so Save asks where to put it."""
+        if not self.maybe_save():
+            return False
+        project = self._load(path)
+        if project is None:
+            return False
+        self.recovery.clear()
+        self.window.set_project(project, None)
+        return True
+
+    def _load(self, path: Path) -> Project | None:
+        try:
+            return load_project(path)
+        except ProjectFileError as error:
+            self.show_error("Could not open the project", str(error))
+        except OSError as error:
+            self.show_error("Could not open the project",
+                            f"Could not read {path}: {error.strerror or error}.")
+        return None
+
+    def save(self) -> bool:
+        path = self.window.file_path
+        return self.save_to(path) if path is not None else self.save_as()
+
+    def save_as(self) -> bool:
+        path = self.ask_save_path()
+        return self.save_to(path) if path is not None else False
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_project(self.window.project, path)
+        except (ProjectFileError, OSError) as error:
+            self.show_error("Could not save the project", str(error))
+            return False
+        self.window.mark_saved(path)
+        self.recovery.clear()
+        self.add_recent(path)
+        return True
+
+    # --- recent files and examples -------------------------------------------------------
+    def recent_files(self) -> list[Path]:
+        value = QSettings().value(RECENT_KEY, [])
+        if isinstance(value, str):
+            items = [value]
+        elif isinstance(value, list | tuple):
+            items = [str(v) for v in value]
+        else:
+            items = []
+        return [Path(p) for p in items if p]
+
+    def add_recent(self, path: Path) -> None:
+        text = str(Path(path).resolve())
+        items = [str(p) for p in self.recent_files() if str(p) != text]
+        QSettings().setValue(RECENT_KEY, [text, *items][:MAX_RECENT])
+
+    def clear_recent(self) -> None:
+        QSettings().setValue(RECENT_KEY, [])
+
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        recent = self.recent_files()
+        for number, path in enumerate(recent, start=1):
+            action = menu.addAction(f"&{number % 10} {path.name}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if recent:
+            menu.addSeparator()
+            menu.addAction("Clear list", self.clear_recent)
+        else:
+            menu.addAction("No recent projects").setEnabled(False)
+
+    def fill_examples_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        files = example_files()
+        for path in files:
+            action = menu.addAction(example_title(path))
+            action.setStatusTip(f"Open a copy of the example {path.name}")
+            action.triggered.connect(lambda _=False, p=path: self.open_example(p))
+        if not files:
+            menu.addAction("No examples installed").setEnabled(False)
+
+    # --- autosave and recovery -----------------------------------------------------------
+    def autosave(self) -> Path | None:
+        """Write the project to the recovery folder if it has unsaved changes."""
+        if not self.window.is_modified():
+            return None
+        try:
+            return self.recovery.write(project_to_bytes(self.window.project),
+                                       self.window.file_path)
+        except (ProjectFileError, OSError):
+            return None  # autosave must never interrupt the user
+
+    def offer_recovery(self) -> bool:
+        """Offer the newest project left by a crashed session; True if one was reopened."""
+        files = self.recovery.orphans()
+        if not files:
+            return False
+        if not self.ask_recover(files):
+            for item in files:
+                item.remove()
+            return False
+        newest = files[0]
+        try:
+            project = project_from_bytes(newest.project_path.read_bytes(),
+                                         name=newest.project_path.name)
+        except (ProjectFileError, OSError) as error:
+            self.show_error("Could not recover the project", str(error))
+            return False
+        self.window.set_project(project, newest.original_path, modified=True)
+        newest.remove()
+        self.autosave()
+        return True
