@@ -16,6 +16,8 @@ from collections.abc import Sequence
 #: Subcommand name -> module under ``nnstudio.cli`` that implements it.
 SUBCOMMANDS: dict[str, str] = {
     "check": "check",
+    "train": "train",
+    "new": "new",
 }
 
 

@@ -1,0 +1,85 @@
+"""``nnstudio new --data FILE OUT``: a new, ready-to-train project from a CSV or NPZ file.
+
+Input and Output are sized to the data, a hidden stack of Dense + ReLU layers sits
+between them, and the loss fits the task. Exit codes: 0 created, 1 the data or the
+options are not usable, 2 OUT cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``new`` subcommand."""
+    parser = subparsers.add_parser(
+        "new", help="create a project from a CSV or NPZ dataset",
+        description="Create a project whose network fits a dataset: Input and Output sized "
+        "to the data, hidden Dense + ReLU layers, the right loss and training settings.")
+    parser.add_argument("out", metavar="OUT", help="the project file to write (.nnstudio)")
+    parser.add_argument("--data", required=True, metavar="FILE", help="a .csv or .npz file")
+    parser.add_argument("--target", metavar="COLUMN",
+                        help="the CSV column to predict (default: the last column)")
+    parser.add_argument("--hidden", default="32,16", metavar="UNITS",
+                        help="hidden layer sizes, comma-separated (default 32,16; '' = none)")
+    parser.add_argument("--task", choices=("classification", "regression"),
+                        help="override the automatic choice of task")
+    parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Create ``args.out``; returns the exit code."""
+    try:
+        return _new(args)
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # the promise: one sentence, never a traceback
+        print(f"nnstudio new: unexpected error ({type(error).__name__}: {error}).",
+              file=sys.stderr)
+        return 1
+
+
+def parse_hidden(text: str) -> list[int]:
+    """"32,16" -> [32, 16]; raises ValueError with a sentence."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ValueError(f"--hidden must list positive whole numbers like 32,16, not {text!r}.")
+    return [int(p) for p in parts]
+
+
+def _new(args: argparse.Namespace) -> int:
+    from nnstudio.graph.project_file import ProjectFileError, save_project
+    from nnstudio.training import TrainingError
+    from nnstudio.training.new_project import new_project_from_data
+
+    out = Path(args.out)
+    try:
+        hidden = parse_hidden(args.hidden)
+    except ValueError as error:
+        print(f"nnstudio new: {error}", file=sys.stderr)
+        return 1
+    if out.exists() and not args.force:
+        print(f"nnstudio new: {out} already exists (use --force to overwrite it).",
+              file=sys.stderr)
+        return 1
+    data = Path(args.data)
+    if not data.is_file():
+        print(f"nnstudio new: the data file {data} does not exist.", file=sys.stderr)
+        return 1
+    try:
+        project = new_project_from_data(data, target=args.target, hidden=hidden,
+                                        task=args.task, project_dir=out.parent)
+    except TrainingError as error:
+        print(f"nnstudio new: {error}", file=sys.stderr)
+        return 1
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        save_project(project, out)
+    except (ProjectFileError, OSError) as error:
+        print(f"nnstudio new: cannot write {out}: {error}", file=sys.stderr)
+        return 2
+    print(f"Created {out}: {project.description}")
+    return 0

@@ -1,0 +1,112 @@
+"""A new project from a data file: Input and Output sized to the data, a hidden stack.
+
+Used by ``nnstudio new`` and the app's "New from data…".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nnstudio.graph.document import Document
+from nnstudio.graph.project import Project
+from nnstudio.training.datasets import Dataset, DatasetError, load_dataset
+from nnstudio.training.settings import TrainingError, TrainingSettings
+
+X_STEP = 200.0
+_TASK_KINDS = {"classification": "categorical", "regression": "numeric"}
+
+
+def data_spec(path: Path | str, target: str | None = None, task: str | None = None,
+              project_dir: Path | None = None) -> dict[str, Any]:
+    """The project's dataset spec for a CSV or NPZ file (path relative to ``project_dir``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if task is not None and task not in _TASK_KINDS:
+        raise TrainingError(f"Unknown task '{task}' (use classification or regression).")
+    stored = str(path.resolve())
+    if project_dir is not None:
+        with contextlib.suppress(ValueError):  # ValueError: another drive on Windows
+            stored = os.path.relpath(path.resolve(), project_dir.resolve())
+    if suffix in (".csv", ".txt", ".tsv"):
+        spec: dict[str, Any] = {"source": "csv", "path": stored}
+        if target is not None:
+            spec["target_column"] = target
+        if task is not None:
+            spec["target_kind"] = _TASK_KINDS[task]
+        return spec
+    if suffix == ".npz":
+        if target is not None:
+            raise TrainingError("An NPZ file holds its target in the array 'y'; "
+                                "leave out the target column.")
+        return {"source": "npz", "path": stored}
+    raise TrainingError(f"Cannot make a project from {path.name}: use a .csv or .npz file.")
+
+
+def build_graph(ds: Dataset, hidden: Sequence[int]) -> Document:
+    """Input → (Dense + ReLU) per entry of ``hidden`` → Dense sized to the targets → Output."""
+    d = Document()
+    if ds.is_image:
+        c, h, w = ds.x.shape[1:]
+        params: dict[str, Any] = {"kind": "image", "channels": c, "height": h, "width": w}
+        chain = [d.add_node("layer.input", (0.0, 0.0), params, f"Input {c}×{h}×{w}"),
+                 d.add_node("layer.flatten", (X_STEP, 0.0), title="Flatten")]
+    else:
+        chain = [d.add_node("layer.input", (0.0, 0.0),
+                            {"kind": "vector", "features": ds.n_features},
+                            f"Input ({ds.n_features} features)")]
+
+    def add(type_id: str, params: dict[str, Any], title: str) -> None:
+        node = d.add_node(type_id, (len(chain) * X_STEP, 0.0), params, title)
+        d.connect(chain[-1], "out", node, "in")
+        chain.append(node)
+
+    for units in hidden:
+        add("layer.dense", {"units": int(units)}, f"Dense {units}")
+        add("activation", {"function": "relu"}, "ReLU")
+    if ds.task == "classification":
+        add("layer.dense", {"units": ds.n_classes}, f"Dense {ds.n_classes} (logits)")
+        add("layer.output", {"loss": "cross_entropy"}, "Output (softmax CE)")
+    elif ds.task == "binary":
+        add("layer.dense", {"units": 1}, "Dense 1 (logit)")
+        add("layer.output", {"loss": "bce_with_logits"}, "Output (sigmoid + BCE)")
+    elif ds.task == "multilabel":
+        add("layer.dense", {"units": ds.n_targets}, f"Dense {ds.n_targets} (logits)")
+        add("layer.output", {"loss": "multilabel"}, "Output (multilabel)")
+    else:
+        add("layer.dense", {"units": ds.n_targets}, f"Dense {ds.n_targets}")
+        add("layer.output", {"loss": "mse"}, "Output (MSE)")
+    return d
+
+
+def new_project_from_data(path: Path | str, *, target: str | None = None,
+                          hidden: Sequence[int] = (32, 16), task: str | None = None,
+                          project_dir: Path | None = None, seed: int = 0) -> Project:
+    """A ready-to-train project for a CSV/NPZ file; raises TrainingError with one sentence.
+
+    ``project_dir`` is where the project will be saved (the data path is stored relative
+    to it). ``task`` ("classification" or "regression") overrides the automatic choice.
+    """
+    path = Path(path)
+    if any(int(u) < 1 for u in hidden):
+        raise TrainingError("Every hidden layer needs at least one unit.")
+    spec = data_spec(path, target, task, project_dir)
+    try:
+        ds = load_dataset(data_spec(path, target, task), seed=seed)
+    except DatasetError as error:
+        raise TrainingError(str(error)) from None
+    if task is not None and (ds.task == "regression") != (task == "regression"):
+        raise TrainingError(f"The data in {path.name} is {ds.task}, not {task}.")
+    batch = 32 if ds.n_samples > 64 else 0
+    settings = TrainingSettings(optimizer="adam", lr=0.01, batch_size=batch, epochs=100,
+                                scaling="standardize", val_fraction=0.2)
+    shape = "×".join(str(s) for s in ds.x.shape[1:])
+    kind = {"classification": f"classification into {ds.n_targets} classes"}.get(
+        ds.task, ds.task)
+    description = (f"Created from {path.name}: {ds.n_samples} samples of {shape} inputs, "
+                   f"{kind}; hidden layers {', '.join(map(str, hidden)) or 'none'}.")
+    return Project(graph=build_graph(ds, hidden), name=path.stem, description=description,
+                   dataset=spec, training=settings.to_dict(), seed=seed)

@@ -1,0 +1,439 @@
+"""The trainer: runs a compiled plan over a dataset and yields progress records.
+
+    trainer = Trainer(project)                   # raises TrainingError with one sentence
+    for record in trainer.run(control):          # StepRecord / EpochRecord / Snapshot / Finished
+        ...
+    trainer.apply_to(project)                    # or trainer.results() for an undo step
+
+Randomness: the split and the dataset come from ``project.seed``, shuffling from a
+generator seeded with (seed, epoch), dropout from the plan's own seeded generator, so the
+same seed reproduces a run bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from nnstudio.engine.optimizers import Optimizer, make_optimizer
+from nnstudio.graph.compile import Plan, compile_graph
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.project import Project
+from nnstudio.training import bagging, metrics
+from nnstudio.training.control import TrainingControl
+from nnstudio.training.datasets import (
+    Dataset,
+    DatasetError,
+    Scaler,
+    Split,
+    load_dataset,
+    split_dataset,
+    target_array,
+)
+from nnstudio.training.early_stopping import EarlyStopping
+from nnstudio.training.records import EpochRecord, Finished, Progress, StepRecord, TrainingResults
+from nnstudio.training.schedules import LRSchedule
+from nnstudio.training.settings import TrainingError, TrainingSettings
+from nnstudio.training.snapshots import Probe, hidden_nodes, make_probe, take_snapshot
+
+STEP_RECORD_INTERVAL_S = 0.05   # at most ~20 StepRecords per second
+TRAIN_EVAL_LIMIT = 5000         # training-set metrics use at most this many samples
+
+
+@dataclass
+class _Member:
+    """One trained copy of the plan (several when bagging), with its training rows."""
+
+    plan: Plan
+    index: int | None
+    params: dict[Any, np.ndarray]       # optimizer keys -> the plan's arrays
+    grads: dict[Any, np.ndarray]
+    backup: dict[Any, np.ndarray]       # the last weights that gave a finite loss and grads
+    x: np.ndarray
+    y: np.ndarray
+
+
+class _StopError(Exception):
+    """Ends a run early with a Finished record."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class Trainer:
+    """Trains a snapshot of ``project.graph`` on ``project.dataset`` (see TRAINER_API.md)."""
+
+    def __init__(self, project: Project, *, base_dir: Path | None = None,
+                 dataset: Dataset | None = None, snapshot_interval_s: float | None = None,
+                 snapshot_sample: int = 0) -> None:
+        self.settings = TrainingSettings.from_dict(project.training)
+        self.seed = int(project.seed)
+        if self.seed < 0:
+            raise TrainingError(
+                f"The seed must be zero or a positive whole number, not {self.seed}.")
+        self.snapshot_interval_s = snapshot_interval_s
+        s = self.settings
+        if dataset is None:
+            if not project.dataset:
+                raise TrainingError("The project has no dataset: choose one before training.")
+            try:
+                dataset = load_dataset(project.dataset, base_dir=base_dir, seed=self.seed)
+            except DatasetError as error:
+                raise TrainingError(str(error)) from None
+        self.dataset = dataset
+        self.task: str = dataset.task
+        try:
+            raw = split_dataset(dataset, s.val_fraction, s.test_fraction, seed=self.seed)
+        except DatasetError as error:
+            raise TrainingError(str(error)) from None
+        self.scaler = self._scaler(project.preprocessing, raw.train.x)
+        self.split: Split = Split(
+            train=raw.train.with_x(self.scaler.transform(raw.train.x)),
+            val=raw.val.with_x(self.scaler.transform(raw.val.x)),
+            test=None if raw.test is None else raw.test.with_x(self.scaler.transform(raw.test.x)))
+        signature = dataset.signature()
+        try:
+            self.plan: Plan = compile_graph(project.graph, signature, seed=self.seed)
+            plans = [self.plan] + [compile_graph(project.graph, signature, seed=self.seed + k)
+                                   for k in range(1, s.bagging_members)]
+        except GraphError as error:
+            raise TrainingError(str(error)) from None
+        self.heads = self.plan.heads
+        needs_labels = any(h.loss == "cross_entropy" for h in self.heads)
+        encoding: Literal["labels", "one_hot"] = "labels" if needs_labels else "one_hot"
+        self._y = {name: target_array(part, encoding) for name, part in
+                   (("train", self.split.train), ("val", self.split.val),
+                    ("test", self.split.test)) if part is not None}
+        self._check_targets()
+        self._members = self._make_members(plans, project.ensemble)
+        self.optimizer = self._make_optimizer(project.optimizer_state)
+        self.history: list[dict[str, Any]] = [dict(r) for r in project.history]
+        self.member_history: list[list[dict[str, Any]]] = [[] for _ in self._members]
+        main = [r for r in self.history if r.get("member") is None]
+        self.epoch = int(main[-1].get("epoch", len(main))) if main else 0
+        self.step = int(main[-1].get("step", 0) or 0) if main else 0
+        self.schedule = LRSchedule(s)
+        self.early = EarlyStopping(s.patience, s.min_delta)
+        for record in main:
+            loss = record.get("val_loss") if self.split.val.n_samples else record.get(
+                "train_loss")
+            self.schedule.observe(loss)
+            self.early.update(int(record.get("epoch", 0)), loss)
+        self.early.epochs_since_best = 0
+        if self.early.best_epoch is not None and s.early_stopping and s.restore_best:
+            self.early.best_state = self._states()
+        node_types = {n.id: n.type_id for n in project.graph.nodes.values()}
+        sample = self.split.train.x[min(max(snapshot_sample, 0), self.split.train.n_samples - 1)]
+        self._probe: Probe = make_probe(dataset.x, self.task, sample[None].copy(),
+                                        self.scaler.transform, hidden_nodes(node_types))
+
+    # --- setting up ----------------------------------------------------------------------
+
+    def _scaler(self, preprocessing: dict[str, Any], train_x: np.ndarray) -> Scaler:
+        saved = preprocessing.get("scaler") if isinstance(preprocessing, dict) else None
+        if isinstance(saved, dict) and saved.get("kind") == self.settings.scaling:
+            try:
+                scaler = Scaler.from_dict(saved)
+                scaler.transform(train_x[:1])
+                return scaler
+            except DatasetError:
+                pass
+        try:
+            return Scaler(self.settings.scaling).fit(train_x)  # type: ignore[arg-type]
+        except DatasetError as error:
+            raise TrainingError(str(error)) from None
+
+    def _check_targets(self) -> None:
+        try:
+            self.plan.forward(self.split.train.x[:2], training=False)
+            self.plan.loss(self._y["train"][:2])
+        except GraphError as error:
+            raise TrainingError(f"The network does not fit the dataset: {error}") from None
+
+    def _make_members(self, plans: list[Plan], ensemble: list[dict[str, np.ndarray]]
+                      ) -> list[_Member]:
+        x, y = self.split.train.x, self._y["train"]
+        bag = len(plans) > 1
+        if bag and len(ensemble) == len(plans):
+            try:
+                for plan, state in zip(plans, ensemble, strict=True):
+                    plan.load_state_dict(state)
+            except GraphError as error:
+                raise TrainingError(f"The saved ensemble does not fit the network: {error}"
+                                    ) from None
+        members = []
+        for k, plan in enumerate(plans):
+            def key(pk: tuple[str, str], k: int = k) -> Any:
+                return (k, *pk) if bag else pk
+            params = {key(pk): a for pk, a in plan.params.items()}
+            grads = {key(pk): plan.grads[pk] for pk in plan.params}
+            if bag:
+                rows = bagging.bootstrap_indices(len(x), k, self.seed)
+                mx, my = x[rows], y[rows]
+            else:
+                mx, my = x, y
+            members.append(_Member(plan, k if bag else None, params, grads,
+                                   {kk: a.copy() for kk, a in params.items()}, mx, my))
+        return members
+
+    def _make_optimizer(self, saved: dict[str, Any]) -> Optimizer:
+        s = self.settings
+        if s.optimizer == "sgd":
+            opt = make_optimizer("sgd", lr=s.lr, momentum=s.momentum, nesterov=s.nesterov,
+                                 weight_decay=s.weight_decay)
+        elif s.optimizer == "adam":
+            opt = make_optimizer("adam", lr=s.lr, betas=(s.beta1, s.beta2), eps=s.eps,
+                                 weight_decay=s.weight_decay)
+        else:
+            opt = make_optimizer("rmsprop", lr=s.lr, alpha=s.alpha, eps=s.eps,
+                                 momentum=s.momentum, weight_decay=s.weight_decay)
+        meta = saved.get("meta") if isinstance(saved, dict) else None
+        if isinstance(meta, dict) and meta.get("name") == opt.name:
+            loaded = make_optimizer(opt.name)
+            try:
+                loaded.load_state_dict(saved)
+            except ValueError:
+                return opt
+            params = {k: a for m in self._members for k, a in m.params.items()}
+            for key, steps in loaded.steps.items():
+                slots = loaded.state.get(key, {})
+                if key in params and all(v.shape == params[key].shape for v in slots.values()):
+                    opt.steps[key] = steps
+                    if slots:
+                        opt.state[key] = {n: v.astype(params[key].dtype) for n, v in
+                                          slots.items()}
+        return opt
+
+    # --- running -------------------------------------------------------------------------
+
+    def run(self, control: TrainingControl | None = None,
+            epochs: int | None = None) -> Iterator[Progress]:
+        """Train ``epochs`` more epochs (default: the settings'); ends with one Finished."""
+        control = control or TrainingControl()
+        n_epochs = self.settings.epochs if epochs is None else int(epochs)
+        self._t0 = time.perf_counter()
+        self._last_snap_t = self._t0
+        self._last_step_t = self._t0 - STEP_RECORD_INTERVAL_S  # the first step is reported
+        self._samples_since = 0
+        epochs_run = 0
+        try:
+            for _ in range(n_epochs):
+                yield from self._one_epoch(control)
+                epochs_run += 1
+                if self.settings.early_stopping and self.early.should_stop:
+                    raise _StopError("early_stopped", self._early_stop())
+            reason, message = "completed", f"Training completed {epochs_run} epochs."
+        except _StopError as stop:
+            reason, message = stop.reason, stop.message
+        except (GraphError, ValueError, FloatingPointError) as error:
+            reason, message = "error", f"Training stopped: {error}"
+        if self.snapshot_interval_s is not None:
+            yield self._snapshot()
+        yield Finished(reason, message, epochs_run, self.early.best_epoch)
+
+    def _early_stop(self) -> str:
+        best = self.early.best_epoch
+        text = (f"Early stopping: the validation loss did not improve for "
+                f"{self.early.patience} epochs after epoch {best}")
+        if self.settings.restore_best and self.early.best_state is not None:
+            for member, state in zip(self._members, self.early.best_state, strict=True):
+                member.plan.load_state_dict(state)
+            return text + "; its weights were restored."
+        return text + "."
+
+    def _one_epoch(self, control: TrainingControl) -> Generator[Progress, None, None]:
+        self.epoch += 1
+        epoch = self.epoch
+        lr = self.schedule.lr_for(epoch)
+        self.optimizer.lr = lr
+        train_losses = []
+        for member in self._members:
+            loss = yield from self._train_member(member, epoch, lr, control)
+            train_losses.append(loss)
+        records = self._evaluate(epoch, lr, train_losses)
+        for record in records:
+            yield record
+        main = records[-1]
+        self.history.append(main.to_json())
+        for record in records[:-1]:
+            assert record.member is not None
+            self.member_history[record.member].append(record.to_json())
+        if control.epoch_done():
+            yield self._snapshot()
+            self._last_snap_t = time.perf_counter()
+        elif self._snapshot_due():
+            yield self._snapshot()
+
+    def _train_member(self, m: _Member, epoch: int, lr: float,
+                      control: TrainingControl) -> Generator[Progress, None, float]:
+        plan, opt = m.plan, self.optimizer
+        n = len(m.x)
+        bs = self.settings.effective_batch_size(n)
+        if bs >= n:
+            batches: list[Any] = [slice(None)]
+        else:
+            if self.settings.shuffle:
+                stream = 0 if m.index is None else m.index + 1
+                rng = np.random.default_rng([self.seed, epoch, stream])
+                order = rng.permutation(n)
+            else:
+                order = np.arange(n)
+            batches = [order[i:i + bs] for i in range(0, n, bs)]
+        pairs = [(m.backup[k], p) for k, p in m.params.items()]
+        grads = list(m.grads.values())
+        total, count = 0.0, 0
+        for b, rows in enumerate(batches, start=1):
+            if not control.wait_for_batch():
+                raise _StopError("stopped", f"Training stopped by the user in epoch {epoch}.")
+            xb, yb = m.x[rows], m.y[rows]
+            plan.forward(xb, training=True)
+            loss = plan.loss(yb)
+            if not math.isfinite(loss):
+                self._diverged(m, epoch, b, f"the loss became {loss}")
+            plan.zero_grad()
+            plan.backward()
+            for g in grads:
+                if not math.isfinite(np.add.reduce(g, axis=None)):
+                    self._diverged(m, epoch, b, "a gradient became infinite or NaN")
+            for backup, p in pairs:
+                np.copyto(backup, p)
+            opt.step(m.params, m.grads)
+            self.step += 1
+            size = len(xb)
+            total += loss * size
+            count += size
+            self._samples_since += size
+            stepped = control.batch_done()
+            now = time.perf_counter()
+            if stepped or now - self._last_step_t >= STEP_RECORD_INTERVAL_S:
+                rate = self._samples_since / max(now - self._last_step_t, 1e-6)
+                yield StepRecord(epoch, self.step, float(loss), lr, rate, m.index)
+                self._last_step_t, self._samples_since = now, 0
+            if stepped or self._snapshot_due(now):
+                yield self._snapshot()
+        return total / max(count, 1)
+
+    def _diverged(self, m: _Member, epoch: int, batch: int, what: str) -> None:
+        for backup, p in zip(m.backup.values(), m.params.values(), strict=True):
+            np.copyto(p, backup)
+        m.plan.zero_grad()
+        raise _StopError("diverged", f"Training diverged at epoch {epoch}, step {batch}: {what}. "
+                    "Try a smaller learning rate.")
+
+    # --- evaluating ----------------------------------------------------------------------
+
+    def _evaluate(self, epoch: int, lr: float, train_losses: list[float]) -> list[EpochRecord]:
+        parts = {"train": (self.split.train.x[:TRAIN_EVAL_LIMIT],
+                           self.split.train.y[:TRAIN_EVAL_LIMIT],
+                           self._y["train"][:TRAIN_EVAL_LIMIT])}
+        if self.split.val.n_samples:
+            parts["val"] = (self.split.val.x, self.split.val.y, self._y["val"])
+        if self.split.test is not None and self.split.test.n_samples:
+            parts["test"] = (self.split.test.x, self.split.test.y, self._y["test"])
+        preds = [{name: m.plan.predict(x) for name, (x, _, _) in parts.items()}
+                 for m in self._members]
+        elapsed = time.perf_counter() - self._t0
+        records = []
+
+        def scores(pred: dict[str, np.ndarray]) -> tuple[dict[str, float | None],
+                                                         dict[str, float]]:
+            losses: dict[str, float | None] = {"val": None, "test": None}
+            found: dict[str, float] = {}
+            for name, (_, y_task, y_loss) in parts.items():
+                if name != "train":
+                    losses[name] = metrics.eval_loss(self.heads, pred[name], y_loss)
+                found.update(metrics.task_metrics(self.task, self.heads, pred[name], y_task,
+                                                  name))
+            return losses, found
+
+        bag = len(self._members) > 1
+        member_losses = []
+        for m, pred, train_loss in zip(self._members, preds, train_losses, strict=True):
+            if not bag:
+                break
+            losses, found = scores(pred)
+            member_losses.append(losses["val"])
+            records.append(self._record(epoch, m, train_loss, losses, found, lr, elapsed,
+                                        None, m.index))
+        if bag:
+            ensemble = {name: bagging.average_predictions([p[name] for p in preds])
+                        for name in parts}
+            losses, found = scores(ensemble)
+            valid = [v for v in member_losses if v is not None]
+            if valid:
+                found["member_mean_val_loss"] = float(np.mean(valid))
+                found.update({f"member{k}_val_loss": float(v)
+                              for k, v in enumerate(member_losses) if v is not None})
+        else:
+            losses, found = scores(preds[0])
+        monitored = losses["val"] if losses["val"] is not None else float(np.mean(train_losses))
+        self.schedule.observe(monitored)
+        state = self._states if self.settings.early_stopping and self.settings.restore_best \
+            else None
+        self.early.update(epoch, monitored, state)
+        records.append(self._record(epoch, self._members[0], float(np.mean(train_losses)),
+                                    losses, found, lr, elapsed, self.early, None))
+        return records
+
+    def _record(self, epoch: int, m: _Member, train_loss: float,
+                losses: dict[str, float | None], found: dict[str, float], lr: float,
+                elapsed: float, early: EarlyStopping | None, member: int | None) -> EpochRecord:
+        return EpochRecord(
+            epoch=epoch, step=self.step, train_loss=float(train_loss),
+            val_loss=losses["val"], test_loss=losses["test"], metrics=found, lr=lr,
+            grad_norms=metrics.norms(m.plan.node_grads()),
+            weight_norms=metrics.norms(m.plan.node_weights()),
+            best_epoch=None if early is None else early.best_epoch,
+            epochs_since_best=0 if early is None else early.epochs_since_best,
+            elapsed_s=elapsed, member=member)
+
+    def _states(self) -> list[dict[str, np.ndarray]]:
+        return [m.plan.state_dict() for m in self._members]
+
+    # --- snapshots -----------------------------------------------------------------------
+
+    def _snapshot_due(self, now: float | None = None) -> bool:
+        if self.snapshot_interval_s is None:
+            return False
+        now = time.perf_counter() if now is None else now
+        return now - self._last_snap_t >= self.snapshot_interval_s
+
+    def _snapshot(self) -> Progress:
+        self._last_snap_t = time.perf_counter()
+        plans = [m.plan for m in self._members]
+        return take_snapshot(self.plan, self.epoch, self.step, self._probe, self.task,
+                             plans if len(plans) > 1 else ())
+
+    # --- results -------------------------------------------------------------------------
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Raw (unscaled) inputs (N, F) or (N, C, H, W) -> predictions (N, P); the ensemble
+        average when bagging (probabilities for classification heads)."""
+        scaled = self.scaler.transform(np.asarray(x, dtype=np.float32))
+        return bagging.average_predictions([m.plan.predict(scaled) for m in self._members])
+
+    def results(self) -> TrainingResults:
+        """The learned values and records, ready to store in a project."""
+        ensemble = self._states() if len(self._members) > 1 else []
+        return TrainingResults(
+            weights_edit=self.plan.write_back(), history=[dict(r) for r in self.history],
+            optimizer_state=self.optimizer.state_dict(),
+            preprocessing={"scaler": self.scaler.to_dict()}, ensemble=ensemble)
+
+    def apply_to(self, project: Project) -> None:
+        """Write weights (into ``project.graph``), history, optimizer state, preprocessing
+        and ensemble into ``project``."""
+        res = self.results()
+        project.graph.apply(res.weights_edit)
+        project.history = res.history
+        project.optimizer_state = res.optimizer_state
+        project.preprocessing = res.preprocessing
+        project.ensemble = res.ensemble
