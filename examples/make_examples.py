@@ -21,6 +21,7 @@ from nnstudio.graph.project import Project  # noqa: E402
 from nnstudio.graph.project_file import save_project  # noqa: E402
 from nnstudio.training.settings import TrainingSettings  # noqa: E402
 
+ROW_STEP = 200.0  # vertical distance between rows of a wrapped layer chain, px
 X_STEP = 200.0   # horizontal distance between columns of nodes, px
 Y_STEP = 110.0   # vertical distance between stacked neurons, px
 
@@ -122,11 +123,17 @@ def xor(hidden: int = 6) -> Project:
 
 
 def _chain(d: Document, specs: list[tuple[str, dict[str, Any], str]],
-           y: float = 0.0) -> list[str]:
-    """Add layer nodes left to right and connect each to the next; returns their ids."""
+           y: float = 0.0, rows: tuple[int, ...] | None = None) -> list[str]:
+    """Add layer nodes left to right and connect each to the next; returns their ids.
+
+    ``rows`` splits a long chain into rows of these lengths (it wraps like text, so it
+    stays readable on screen); by default everything is in one row.
+    """
+    places = [(r, c) for r, n in enumerate(rows or (len(specs),)) for c in range(n)]
+    assert len(places) == len(specs), "rows must add up to the number of nodes"
     ids: list[str] = []
-    for i, (type_id, params, title) in enumerate(specs):
-        node = d.add_node(type_id, (i * X_STEP, y), params, title)
+    for (row, column), (type_id, params, title) in zip(places, specs, strict=True):
+        node = d.add_node(type_id, (column * X_STEP, y + row * ROW_STEP), params, title)
         if ids:
             d.connect(ids[-1], "out", node, "in")
         ids.append(node)
@@ -146,7 +153,7 @@ def spiral_regularization() -> Project:
         ("layer.dropout", {"p": 0.1}, "Dropout 10 %"),
         ("layer.dense", {"units": 2, **l2}, "Dense 2 (logits)"),
         ("layer.output", {"loss": "cross_entropy"}, "Output (softmax CE)"),
-    ])
+    ], rows=(4, 3, 2))  # one row per hidden block, then the classifier
     return Project(
         graph=d, name="Spiral with regularization",
         description=DESCRIPTIONS["spiral_regularization"],
@@ -190,7 +197,7 @@ def digits_cnn() -> Project:
         ("layer.flatten", {}, "Flatten (64)"),
         ("layer.dense", {"units": 10}, "Dense 10 (logits)"),
         ("layer.output", {"loss": "cross_entropy"}, "Output (softmax CE)"),
-    ])
+    ], rows=(4, 3, 3))  # one row per convolution block, then the classifier
     return Project(
         graph=d, name="Digits with a convolutional network",
         description=DESCRIPTIONS["digits_cnn"],
