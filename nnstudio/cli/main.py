@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "check",
     "train": "train",
     "new": "new",
+    "export": "export",
 }
 
 

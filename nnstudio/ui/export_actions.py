@@ -1,0 +1,224 @@
+"""File › Export: the network as PyTorch or ONNX, the canvas as PNG or SVG, the history as CSV.
+
+``install_export_menu(window)`` adds the submenu to the main window's File menu (above
+Quit). The work is in plain functions (``render_canvas_png``, ``render_canvas_svg``) and in
+``ExportController``, whose questions to the user (``ask_save_path``, ``show_error``) tests
+replace. Plots need nothing here: every pyqtgraph plot offers "Export..." (PNG, SVG, CSV,
+…) in its own right-click menu.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QBrush, QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QGraphicsItem, QGraphicsScene, QMenu, QMessageBox
+
+MARGIN = 24.0          # scene units of white space around the network
+PNG_SCALE = 2.0        # pixels per scene unit in PNG exports (sharp on high-DPI screens)
+SVG_DPI = 96           # one scene unit = one CSS pixel in the SVG
+
+
+class CanvasEmptyError(Exception):
+    """The canvas holds nothing to draw."""
+
+
+def canvas_rect(scene: QGraphicsScene, margin: float = MARGIN) -> QRectF:
+    """The scene area covering every visible item plus ``margin``; raises when empty."""
+    rect = QRectF()
+    for item in scene.items():
+        if item.isVisible() and item.parentItem() is None:
+            rect = rect.united(item.sceneBoundingRect())
+    if rect.isEmpty():
+        raise CanvasEmptyError("The canvas is empty, so there is no picture to export.")
+    return rect.adjusted(-margin, -margin, margin, margin)
+
+
+def _render(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF) -> None:
+    """Draw ``source`` of the scene into ``target`` on a white background, every item
+    painted afresh (not from its pixmap cache, so an SVG holds vectors and text)."""
+    background = scene.backgroundBrush()
+    scene.setBackgroundBrush(QBrush(QColor("white")))
+    cached = [(item, item.cacheMode()) for item in scene.items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+    for item, _ in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        scene.render(painter, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+    finally:
+        scene.setBackgroundBrush(background)
+        for item, mode in cached:
+            item.setCacheMode(mode)
+
+
+def render_canvas_png(scene: QGraphicsScene, path: str | Path,
+                      scale: float = PNG_SCALE) -> QSize:
+    """Save the canvas as a PNG of ``scale`` pixels per scene unit; returns its size."""
+    source = canvas_rect(scene)
+    size = QSize(round(source.width() * scale), round(source.height() * scale))
+    image = QImage(size, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    try:
+        _render(scene, painter, QRectF(image.rect()), source)
+    finally:
+        painter.end()
+    if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
+        raise OSError(f"Cannot write the image {path}.")
+    return size
+
+
+def render_canvas_svg(scene: QGraphicsScene, path: str | Path, title: str = "") -> QSize:
+    """Save the canvas as SVG (one SVG unit per scene unit); returns its size."""
+    source = canvas_rect(scene)
+    size = QSize(round(source.width()), round(source.height()))
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(size)
+    generator.setResolution(SVG_DPI)       # Qt writes the size in mm: w px at 96 dpi
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setTitle(title or "NN Studio network")
+    generator.setDescription("A network drawn in NN Studio.")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise OSError(f"Cannot write the drawing {path}.")
+    try:
+        _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
+    finally:
+        painter.end()
+    if not Path(path).is_file():
+        raise OSError(f"Cannot write the drawing {path}.")
+    return size
+
+
+class ExportController(QObject):
+    """The File › Export commands of one main window."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+
+    # --- questions (replaceable in tests) ------------------------------------------------
+    def ask_save_path(self, caption: str, file_filter: str, suggested: str) -> Path | None:
+        """Ask where to write; None when the user cancels."""
+        folder = self.window.file_path.parent if self.window.file_path else Path.home()
+        name, _ = QFileDialog.getSaveFileName(self.window, caption, str(folder / suggested),
+                                              file_filter)
+        return Path(name) if name else None
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self.window, "Export failed", message)
+
+    # --- commands --------------------------------------------------------------------------
+    def export_pytorch(self) -> list[Path]:
+        return self._network("pytorch", "Export to PyTorch", "Python script (*.py)", ".py")
+
+    def export_onnx(self) -> list[Path]:
+        return self._network("onnx", "Export to ONNX", "ONNX model (*.onnx)", ".onnx")
+
+    def export_history_csv(self) -> list[Path]:
+        from nnstudio.export import ExportError, write_history_csv
+
+        path = self._ask("Export training history", "CSV table (*.csv)", "_history.csv")
+        if path is None:
+            return []
+        try:
+            return self._done([write_history_csv(self.window.project.history, path)])
+        except ExportError as error:
+            self.show_error(str(error))
+            return []
+
+    def export_png(self) -> list[Path]:
+        path = self._ask("Export canvas as PNG", "PNG image (*.png)", ".png")
+        return [] if path is None else self._picture(render_canvas_png, path)
+
+    def export_svg(self) -> list[Path]:
+        path = self._ask("Export canvas as SVG", "SVG drawing (*.svg)", ".svg")
+        return [] if path is None else self._picture(render_canvas_svg, path)
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _stem(self) -> str:
+        window = self.window
+        if window.file_path is not None:
+            return str(window.file_path.stem)
+        return str(window.display_name()).replace(" ", "_").lower() or "network"
+
+    def _ask(self, caption: str, file_filter: str, suffix: str) -> Path | None:
+        path = self.ask_save_path(caption, file_filter, self._stem() + suffix)
+        if path is not None and not path.suffix:
+            path = path.with_suffix(Path(suffix).suffix)
+        return path
+
+    def _picture(self, render: Any, path: Path) -> list[Path]:
+        try:
+            render(self.window.scene, path)
+        except (CanvasEmptyError, OSError) as error:
+            self.show_error(str(error))
+            return []
+        return self._done([path])
+
+    def _network(self, fmt: str, caption: str, file_filter: str, suffix: str) -> list[Path]:
+        from nnstudio.cli.export import data_signature
+        from nnstudio.export import ExportError, export_project
+
+        path = self._ask(caption, file_filter, suffix)
+        if path is None:
+            return []
+        window = self.window
+        data = window.data_signature or data_signature(
+            window.project, window.file_path.parent if window.file_path else None)
+        try:
+            return self._done(export_project(window.project, fmt, path, data=data))
+        except ExportError as error:
+            self.show_error(str(error))
+            return []
+
+    def _done(self, paths: list[Path]) -> list[Path]:
+        names = ", ".join(p.name for p in paths)
+        self.window.statusBar().showMessage(f"Exported {names}", 6000)
+        return paths
+
+
+def install_export_menu(window: Any) -> ExportController:
+    """Add File › Export ▸ (PyTorch…, ONNX…, Canvas as PNG…, Canvas as SVG…, Training
+    history as CSV…) to ``window`` (a MainWindow), above Quit; returns the controller."""
+    controller = ExportController(window)
+    menu = QMenu("E&xport", window)
+    menu.setObjectName("export_menu")
+    entries = [("&PyTorch…", controller.export_pytorch,
+                "Write the network as a PyTorch script with its weights"),
+               ("&ONNX…", controller.export_onnx, "Write the network as an ONNX model"),
+               None,
+               ("Canvas as P&NG…", controller.export_png, "Save a picture of the canvas"),
+               ("Canvas as &SVG…", controller.export_svg, "Save the canvas as a vector drawing"),
+               None,
+               ("Training &history as CSV…", controller.export_history_csv,
+                "Save the loss and metrics of every epoch as a table")]
+    for entry in entries:
+        if entry is None:
+            menu.addSeparator()
+            continue
+        text, slot, tip = entry
+        action = QAction(text, menu)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False, run=slot: run())
+        menu.addAction(action)
+    file_menu: QMenu = window.file_menu
+    quit_action = getattr(window, "quit_action", None)
+    actions = file_menu.actions()
+    if quit_action in actions:
+        index = actions.index(quit_action)
+        before = actions[index - 1] if index > 0 and actions[index - 1].isSeparator() \
+            else quit_action
+        file_menu.insertMenu(before, menu)
+        file_menu.insertSeparator(menu.menuAction())
+    else:
+        file_menu.addMenu(menu)
+    window.export_menu = menu
+    return controller
