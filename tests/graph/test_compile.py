@@ -155,6 +155,12 @@ def test_absent_connections_stay_zero_while_training() -> None:
     assert set(plan.edge_weights()) == {e.id for e in doc.edges.values()
                                         if doc.nodes[e.target.node_id].type_id == "neuron.neuron"}
 
+    # A loaded state cannot give a neuron a connection or a bias it does not have.
+    state = {key: np.ones_like(value) for key, value in plan.state_dict().items()}
+    plan.load_state_dict(state)
+    assert w[0, 1] == 0.0 and w[1, 0] == 0.0 and bias_vec[1] == 0.0
+    assert bias_vec[0] == 1.0
+
 
 def test_write_back_then_recompile_reproduces_outputs() -> None:
     doc = Document()

@@ -57,6 +57,9 @@ class Plan:
             for s, op in zip(self.steps, ops, strict=True)]
         self._masked = [(op.params["weight"], op.mask) for op in ops
                         if isinstance(op, NeuronGroupOp) and op.mask is not None]
+        self._masked += [(op.params["bias"], op.bias_mask) for op in ops
+                         if isinstance(op, NeuronGroupOp) and "bias" in op.params
+                         and op.bias_mask is not None]
         self._values: dict[str, Array] = {}
         self._dheads: list[Array] = []
 
@@ -214,8 +217,8 @@ class Plan:
                 raise GraphError(f"The saved values of {key} have shape {value.shape}, "
                                  f"but this network needs {array.shape}.")
             array[...] = value
-        for weight, mask in self._masked:
-            weight *= mask
+        for array, mask in self._masked:  # absent connections and biases stay zero
+            array *= mask
 
     def copy(self) -> Plan:
         """An independent deep copy (its own arrays, layers and generators)."""
