@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
+        self._install_extensions()
         self.statusBar().showMessage("Ready", 3000)
         self._default_state = self.saveState()
 
@@ -109,6 +110,15 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # --- docks, actions, menus -----------------------------------------------------------
+
+    def _install_extensions(self) -> None:
+        """Menus and docks that other parts of the UI add to the window."""
+        from nnstudio.ui.backprop import install_backprop_ui
+        from nnstudio.ui.export_actions import install_export_menu
+
+        self.export_actions = install_export_menu(self)
+        self.backprop_ui = install_backprop_ui(self)
+
     def _add_dock(self, title: str, name: str, widget: QWidget,
                   area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
