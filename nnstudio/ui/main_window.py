@@ -115,8 +115,10 @@ class MainWindow(QMainWindow):
         """Menus and docks that other parts of the UI add to the window."""
         from nnstudio.ui.backprop import install_backprop_ui
         from nnstudio.ui.export_actions import install_export_menu
+        from nnstudio.ui.training.install import install_training_ui
 
         self.export_actions = install_export_menu(self)
+        self.training_ui = install_training_ui(self)
         self.backprop_ui = install_backprop_ui(self)
 
     def _add_dock(self, title: str, name: str, widget: QWidget,

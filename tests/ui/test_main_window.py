@@ -34,7 +34,7 @@ def test_window_opens_with_docks_menus_and_welcome(window: MainWindow) -> None:
     assert not window.isWindowModified()
     assert window.welcome.isVisible()
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&View", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Training", "&Help"]
     assert window.save_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
     assert window.duplicate_action.shortcut() == QKeySequence("Ctrl+D")
     assert QKeySequence("F") in window.fit_action.shortcuts()

@@ -1,0 +1,1 @@
+"""Live training in the window: worker thread, controller, settings panel, plots, install."""

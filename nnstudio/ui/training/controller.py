@@ -1,0 +1,289 @@
+"""The training state machine: idle → running ⇄ paused → finished, and back to running.
+
+The controller lives in the GUI thread. It builds a ``Trainer`` on a copy of the project
+(the trainer compiles its own snapshot of the graph), moves a ``TrainingWorker`` to a
+``QThread``, locks the document while the run goes on, and when the run ends writes the
+learned weights back as ONE undo step ("Training results") and the history, optimizer
+state, preprocessing and ensemble into the project, so saving keeps them and the next run
+continues from there.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from nnstudio.graph.edits import Compound, Edit, SetEdgeWeight, SetValues
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.project import Project
+from nnstudio.training.control import TrainingControl
+from nnstudio.training.datasets import DatasetError
+from nnstudio.training.records import Finished
+from nnstudio.training.settings import TrainingError, TrainingSettings
+from nnstudio.training.trainer import Trainer
+from nnstudio.ui.main_window import MainWindow
+from nnstudio.ui.training.evaluation import Evaluation, evaluate
+from nnstudio.ui.training.lock import DocumentLock
+from nnstudio.ui.training.worker import Evaluator, ProgressBatch, TrainingWorker
+
+IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
+SNAPSHOT_INTERVAL_S = 0.25
+RESULTS_TEXT = "Training results"
+_SHUTDOWN_WAIT_MS = 10_000
+
+FINISH_TEXTS = {
+    "completed": "Training finished",
+    "stopped": "Training stopped",
+    "early_stopped": "Early stopping ended the run",
+    "diverged": "Training diverged",
+    "error": "Training failed",
+}
+
+
+def project_snapshot(project: Project) -> Project:
+    """An independent copy for a run (no subscribers; later edits do not leak in)."""
+    return dataclasses.replace(
+        project, graph=project.graph.copy(), dataset=copy.deepcopy(project.dataset),
+        training=copy.deepcopy(project.training),
+        preprocessing=copy.deepcopy(project.preprocessing),
+        history=[dict(h) for h in project.history],
+        optimizer_state=copy.deepcopy(project.optimizer_state),
+        ensemble=[dict(m) for m in project.ensemble], ui=dict(project.ui))
+
+
+class TrainingController(QObject):
+    """Starts, pauses, steps and stops runs of the window's project."""
+
+    state_changed = Signal(str)
+    """idle | running | paused | finished."""
+    started = Signal(object)
+    """The Trainer of a new run (its split and task tell panels what data to draw)."""
+    progressed = Signal(object)
+    """A ProgressBatch from the worker, re-emitted in the GUI thread."""
+    finished = Signal(object)
+    """The run's Finished record, after the results are back in the project."""
+    message_changed = Signal(str)
+    """A sentence for the user ("" clears)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.lock = DocumentLock(window)
+        self.state = IDLE
+        self.trainer: Trainer | None = None
+        self.control: TrainingControl | None = None
+        self.worker: TrainingWorker | None = None
+        self.run_thread: QThread | None = None
+        self.snapshot_sample = 0
+        self.last_outcome: Finished | None = None
+        self.last_stop_latency_s: float | None = None
+        self.message = ""
+        self._stop_requested_at: float | None = None
+        self._finished_at: float | None = None
+        window.project_replaced.connect(self._on_project_replaced)
+
+    # --- commands ------------------------------------------------------------------------
+    def train(self) -> bool:
+        """Start (or continue) a run, or resume a paused one. False if it could not start."""
+        if self.state == PAUSED and self.control is not None:
+            self.control.resume()
+            self._set_state(RUNNING)
+            return True
+        if self.state == RUNNING:
+            return True
+        return self._start(paused=False)
+
+    def pause(self) -> None:
+        if self.state == RUNNING and self.control is not None:
+            self.control.pause()
+            self._set_state(PAUSED)
+
+    def toggle_pause(self) -> None:
+        if self.state == PAUSED:
+            self.train()
+        else:
+            self.pause()
+
+    def step_batch(self) -> None:
+        """Run exactly one more batch (starting a paused run first if none is going)."""
+        if self.state in (IDLE, FINISHED) and not self._start(paused=True):
+            return
+        if self.state == RUNNING:
+            self.pause()
+        if self.control is not None:
+            self.control.step_batch()
+
+    def step_epoch(self) -> None:
+        """Run to the end of the current epoch, then pause."""
+        if self.state in (IDLE, FINISHED) and not self._start(paused=True):
+            return
+        if self.state == RUNNING:
+            self.pause()
+        if self.control is not None:
+            self.control.step_epoch()
+
+    def stop(self) -> None:
+        """Ask the run to stop after the current batch; results are kept."""
+        if self.control is not None and self.state in (RUNNING, PAUSED):
+            self._stop_requested_at = time.perf_counter()
+            self.control.request_stop()
+
+    def reset_weights(self) -> None:
+        """Forget all learned values (one undo step) and the run history."""
+        if self.state in (RUNNING, PAUSED):
+            return
+        doc = self.window.project.graph
+        edits: list[Edit] = [SetValues(n.id, {}) for n in doc.nodes.values() if n.values]
+        edits += [SetEdgeWeight(e.id, None) for e in doc.edges.values() if e.weight is not None]
+        if edits:
+            self.window.scene.push_edit(Compound(tuple(edits), "Reset weights"))
+        project = self.window.project
+        project.history = []
+        project.optimizer_state = {}
+        project.ensemble = []
+        project.preprocessing = {}
+        self.window.mark_dirty()
+        self.trainer = None
+        self._set_message("Weights reset: the next run starts from fresh random weights.")
+        self._set_state(IDLE)
+
+    def shutdown(self, keep_results: bool = True) -> None:
+        """Stop a run and wait for its thread (window closing); results are kept if asked."""
+        if self.run_thread is None:
+            return
+        if not keep_results:
+            self.trainer = None
+        self.stop()
+        thread, worker = self.run_thread, self.worker
+        thread.quit()
+        if not thread.wait(_SHUTDOWN_WAIT_MS):
+            thread.terminate()
+            thread.wait()
+        if worker is not None and worker.outcome is not None and self.worker is worker:
+            self._on_worker_finished(worker.outcome)
+
+    # --- predictions for the draw pad ----------------------------------------------------
+    def predictor(self) -> Trainer | None:
+        """A trainer that is not running, for ``predict`` (None while a run goes on)."""
+        if self.state in (RUNNING, PAUSED):
+            return None
+        if self.trainer is None:
+            try:
+                self.trainer = self._make_trainer()
+            except (TrainingError, GraphError, DatasetError):
+                return None
+        return self.trainer
+
+    # --- run life cycle ------------------------------------------------------------------
+    def _make_trainer(self) -> Trainer:
+        path = self.window.file_path
+        return Trainer(project_snapshot(self.window.project),
+                       base_dir=path.parent if path is not None else None,
+                       snapshot_interval_s=SNAPSHOT_INTERVAL_S,
+                       snapshot_sample=self.snapshot_sample)
+
+    def _start(self, paused: bool) -> bool:
+        try:
+            TrainingSettings.from_dict(self.window.project.training)
+            trainer = self._make_trainer()
+        except (TrainingError, GraphError, DatasetError) as error:
+            self._set_message(f"Cannot train: {error}")
+            return False
+        self.trainer = trainer
+        control = TrainingControl()
+        if paused:
+            control.pause()
+        self.control = control
+        self._stop_requested_at = None
+        thread = QThread(self)
+        thread.setObjectName("training")
+        worker = TrainingWorker(lambda: trainer.run(control), control, self._evaluator(trainer))
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progressed.connect(self._on_progressed)
+        worker.finished.connect(self._on_worker_finished)
+        thread.finished.connect(worker.deleteLater)
+        self.run_thread, self.worker = thread, worker
+        self.lock.engage()
+        self._set_message("")
+        self._set_state(PAUSED if paused else RUNNING)
+        self.started.emit(trainer)
+        thread.start()
+        return True
+
+    @staticmethod
+    def _evaluator(trainer: Trainer) -> Evaluator | None:
+        """(epoch, step) -> Evaluation on the validation split (classification tasks only)."""
+        if trainer.task not in ("binary", "classification"):
+            return None
+        split = trainer.split
+        part, name = (split.val, "validation") if split.val.n_samples else (split.train,
+                                                                             "training")
+        x, y = part.x, part.y
+
+        def run(epoch: int, step: int) -> Evaluation:
+            return evaluate(trainer.plan.predict(x), y, epoch, step, name)
+
+        return run
+
+    @Slot(object)
+    def _on_progressed(self, batch: ProgressBatch) -> None:
+        if self.sender() is not self.worker:
+            return
+        self.progressed.emit(batch)
+
+    @Slot(object)
+    def _on_worker_finished(self, outcome: Finished) -> None:
+        worker = self.worker
+        if worker is None or (self.sender() is not None and self.sender() is not worker):
+            return
+        thread = self.run_thread
+        self.worker = self.run_thread = None
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+            thread.deleteLater()
+        if self._stop_requested_at is not None and worker.ended_at is not None:
+            self.last_stop_latency_s = worker.ended_at - self._stop_requested_at
+        self.control = None
+        self.lock.release()
+        self.last_outcome = outcome
+        if outcome.reason != "error" and self.trainer is not None:
+            self._apply_results(self.trainer)
+        title = FINISH_TEXTS.get(outcome.reason, "Training ended")
+        self._set_message(f"{title}: {outcome.message}" if outcome.message else f"{title}.")
+        self._set_state(FINISHED)
+        self.finished.emit(outcome)
+
+    def _apply_results(self, trainer: Trainer) -> None:
+        results = trainer.results()
+        try:
+            self.window.scene.push_edit(results.weights_edit, RESULTS_TEXT)
+        except GraphError as error:  # the document changed under us: keep the rest anyway
+            self._set_message(f"The trained weights could not be stored: {error}")
+        project = self.window.project
+        project.history = [dict(h) for h in results.history]
+        project.optimizer_state = copy.deepcopy(dict(results.optimizer_state))
+        project.preprocessing = copy.deepcopy(dict(results.preprocessing))
+        project.ensemble = [{k: np.array(v) for k, v in m.items()} for m in results.ensemble]
+        self.window.mark_dirty()
+
+    @Slot()
+    def _on_project_replaced(self) -> None:
+        self.shutdown(keep_results=False)
+        self.trainer = None
+        self._set_message("")
+        self._set_state(IDLE)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def _set_message(self, text: str) -> None:
+        self.message = text
+        self.message_changed.emit(text)

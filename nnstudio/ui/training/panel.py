@@ -1,0 +1,289 @@
+"""The training settings panel: dataset, optimizer, early stopping, bagging, seed, buttons.
+
+Every change is one undo step (``SettingsCommand``) on the window's undo stack; the panel
+re-reads the project after undo/redo. Values are stored in ``project.training`` (the
+TrainingSettings dict), ``project.dataset`` (the dataset spec) and ``project.seed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnstudio.graph.project import Project
+from nnstudio.training.datasets import BUILTIN
+from nnstudio.training.settings import (
+    OPTIMIZER_NAMES,
+    SCALINGS,
+    SCHEDULES,
+    TrainingSettings,
+)
+from nnstudio.ui.training.settings_command import Path, SettingsCommand, read_path
+
+DEFAULTS = TrainingSettings()
+_DESCENT_HELP = {
+    "batch": "batch gradient descent: one step per epoch on all training samples",
+    "stochastic": "stochastic gradient descent: one step per sample",
+    "mini-batch": "mini-batch gradient descent: one step per group of samples",
+}
+
+
+def _double(minimum: float, maximum: float, decimals: int, step: float) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(minimum, maximum)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setKeyboardTracking(False)
+    return box
+
+
+def _int(minimum: int, maximum: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(minimum, maximum)
+    box.setKeyboardTracking(False)
+    return box
+
+
+class TrainingPanel(QWidget):
+    """Settings and run buttons; ``settings_changed`` after every change (incl. undo)."""
+
+    settings_changed = Signal()
+    dataset_changed = Signal()
+
+    def __init__(self, project: Callable[[], Project],
+                 push: Callable[[SettingsCommand], None],
+                 actions: Mapping[str, QAction]) -> None:
+        super().__init__()
+        self._project = project
+        self._push = push
+        self._loading = False
+        self._fields: dict[Path, QWidget] = {}
+        self._param_boxes: dict[str, QDoubleSpinBox | QSpinBox] = {}
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.addLayout(self._buttons(actions))
+        self.message = QLabel("")
+        self.message.setObjectName("training_message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        self.body = body
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._dataset_group())
+        column.addWidget(self._optimizer_group())
+        column.addWidget(self._stopping_group())
+        column.addStretch(1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.reload()
+
+    # --- building ------------------------------------------------------------------------
+    def _buttons(self, actions: Mapping[str, QAction]) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setSpacing(3)
+        names = ["train", "pause", "stop", "step_batch", "step_epoch", "reset"]
+        self.buttons: dict[str, QToolButton] = {}
+        for i, name in enumerate(names):
+            button = QToolButton()
+            button.setDefaultAction(actions[name])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(button.sizePolicy().horizontalPolicy().Expanding,
+                                 button.sizePolicy().verticalPolicy())
+            grid.addWidget(button, i // 3, i % 3)
+            self.buttons[name] = button
+        return grid
+
+    def _bind(self, form: QFormLayout, label: str, path: Path, widget: QWidget,
+              tip: str = "") -> None:
+        self._fields[path] = widget
+        if tip:
+            widget.setToolTip(tip)
+        if isinstance(widget, QDoubleSpinBox | QSpinBox):
+            widget.valueChanged.connect(lambda v, p=path, t=label: self._changed(p, v, t))
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(lambda v, p=path, t=label: self._changed(p, bool(v), t))
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(
+                lambda _i, p=path, w=widget, t=label: self._changed(p, w.currentData(), t))
+        form.addRow(label, widget)
+
+    def _combo(self, items: list[tuple[str, Any]]) -> QComboBox:
+        box = QComboBox()
+        for text, data in items:
+            box.addItem(text, data)
+        return box
+
+    def _dataset_group(self) -> QGroupBox:
+        group = QGroupBox("Data")
+        form = QFormLayout(group)
+        self.dataset_combo = self._combo([(f"{e.title}  ({name})", name)
+                                          for name, e in BUILTIN.items()])
+        self.dataset_combo.currentIndexChanged.connect(self._dataset_chosen)
+        form.addRow("Dataset", self.dataset_combo)
+        self.dataset_note = QLabel("")
+        self.dataset_note.setWordWrap(True)
+        self.dataset_note.setStyleSheet("color: #5a6270;")
+        form.addRow(self.dataset_note)
+        self.n_samples = _int(4, 100_000)
+        self.noise = _double(0.0, 10.0, 3, 0.01)
+        self._param_boxes = {"n_samples": self.n_samples, "noise": self.noise}
+        for key, box in self._param_boxes.items():
+            box.valueChanged.connect(lambda v, k=key: self._param_changed(k, v))
+        form.addRow("Samples", self.n_samples)
+        form.addRow("Noise", self.noise)
+        self._bind(form, "Validation share", ("training", "val_fraction"),
+                   _double(0.0, 0.9, 2, 0.05), "Share of the samples held out for validation")
+        self._bind(form, "Test share", ("training", "test_fraction"), _double(0.0, 0.9, 2, 0.05))
+        self._bind(form, "Scaling", ("training", "scaling"),
+                   self._combo([(s, s) for s in SCALINGS]),
+                   "Fitted on the training split only")
+        self._bind(form, "Seed", ("seed",), _int(0, 2**31 - 1),
+                   "Same seed, same data split and same initial weights")
+        return group
+
+    def _optimizer_group(self) -> QGroupBox:
+        group = QGroupBox("Optimizer")
+        form = QFormLayout(group)
+        self._bind(form, "Optimizer", ("training", "optimizer"),
+                   self._combo([(n.upper() if n == "sgd" else n.capitalize().replace(
+                       "Rmsprop", "RMSprop"), n) for n in OPTIMIZER_NAMES]))
+        self._bind(form, "Learning rate", ("training", "lr"), _double(1e-6, 100.0, 5, 0.01))
+        self._bind(form, "Momentum", ("training", "momentum"), _double(0.0, 0.999, 3, 0.05))
+        self._bind(form, "Nesterov", ("training", "nesterov"), QCheckBox("look-ahead momentum"))
+        batch = _int(0, 1_000_000)
+        batch.setSpecialValueText("all (batch)")
+        self._bind(form, "Batch size", ("training", "batch_size"), batch,
+                   "0 = the whole training set (batch), 1 = stochastic, else mini-batch")
+        self.descent_label = QLabel("")
+        self.descent_label.setObjectName("descent_kind")
+        self.descent_label.setWordWrap(True)
+        form.addRow("", self.descent_label)
+        self._bind(form, "Epochs", ("training", "epochs"), _int(1, 1_000_000))
+        self._bind(form, "LR schedule", ("training", "schedule"),
+                   self._combo([(s, s) for s in SCHEDULES]))
+        self._bind(form, "Schedule step", ("training", "step_size"), _int(1, 100_000),
+                   "epochs between two decays (step schedule)")
+        self._bind(form, "Schedule factor γ", ("training", "gamma"), _double(0.01, 1.0, 3, 0.05))
+        return group
+
+    def _stopping_group(self) -> QGroupBox:
+        group = QGroupBox("Early stopping and bagging")
+        form = QFormLayout(group)
+        self._bind(form, "Early stopping", ("training", "early_stopping"),
+                   QCheckBox("stop when validation loss stops improving"))
+        self._bind(form, "Patience", ("training", "patience"), _int(1, 100_000),
+                   "epochs without improvement before stopping")
+        self._bind(form, "Restore best", ("training", "restore_best"),
+                   QCheckBox("keep the weights of the best epoch"))
+        self._bind(form, "Bagging members", ("training", "bagging_members"), _int(1, 50),
+                   "1 = no bagging; more trains each member on a bootstrap sample")
+        return group
+
+    # --- project <-> widgets -------------------------------------------------------------
+    def reload(self) -> None:
+        """Show the project's values (after load, undo, redo)."""
+        project = self._project()
+        self._loading = True
+        try:
+            for path, widget in self._fields.items():
+                value = read_path(project, path)
+                if value is None and path[0] == "training":
+                    value = getattr(DEFAULTS, path[1])
+                if isinstance(widget, QDoubleSpinBox | QSpinBox):
+                    widget.setValue(value)
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(bool(value))
+                elif isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(max(widget.findData(value), 0))
+            self._load_dataset(project.dataset)
+        finally:
+            self._loading = False
+        self._update_descent()
+
+    def _load_dataset(self, spec: Mapping[str, Any]) -> None:
+        name = spec.get("name") if spec.get("source") == "builtin" else None
+        index = self.dataset_combo.findData(name) if name else -1
+        self.dataset_combo.setEnabled(index >= 0 or not spec)
+        if index >= 0:
+            self.dataset_combo.setCurrentIndex(index)
+            entry = BUILTIN[str(name)]
+            params = dict(spec.get("params") or {})
+            for key, box in self._param_boxes.items():
+                box.setEnabled(key in entry.defaults)
+                if key in entry.defaults:
+                    box.setValue(params.get(key, entry.defaults[key]))
+            self.dataset_note.setText(entry.description)
+        else:
+            for box in self._param_boxes.values():
+                box.setEnabled(False)
+            source = spec.get("source", "none")
+            self.dataset_note.setText(f"Data from a {source} file: {spec.get('path', '')}"
+                                      if spec else "No dataset chosen yet.")
+
+    def _changed(self, path: Path, value: Any, label: str) -> None:
+        if self._loading:
+            return
+        self._push(SettingsCommand(self._project(), path, value, f"Set {label.lower()}",
+                                   self._after_change))
+
+    def _param_changed(self, key: str, value: float) -> None:
+        if self._loading:
+            return
+        self._push(SettingsCommand(self._project(), ("dataset", "params", key), value,
+                                   f"Set dataset {key.replace('_', ' ')}",
+                                   self._after_dataset_change))
+
+    def _dataset_chosen(self, _index: int) -> None:
+        if self._loading:
+            return
+        name = self.dataset_combo.currentData()
+        spec = {"source": "builtin", "name": name, "params": {}}
+        self._push(SettingsCommand(self._project(), ("dataset",), spec,
+                                   f"Use dataset {name}", self._after_dataset_change))
+
+    def _after_change(self) -> None:
+        self.reload()
+        self.settings_changed.emit()
+
+    def _after_dataset_change(self) -> None:
+        self._after_change()
+        self.dataset_changed.emit()
+
+    def _update_descent(self) -> None:
+        box = self._fields[("training", "batch_size")]
+        assert isinstance(box, QSpinBox)
+        size = box.value()
+        kind = "batch" if size == 0 else "stochastic" if size == 1 else "mini-batch"
+        self.descent_label.setText(f"<b>{kind}</b> — {_DESCENT_HELP[kind]}")
+
+    def set_running(self, running: bool) -> None:
+        """Settings are read when a run starts; they cannot change during it."""
+        self.body.setEnabled(not running)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        bad = any(w in text for w in ("diverged", "failed", "Cannot"))
+        self.message.setStyleSheet("color: #b3261e; font-weight: 600;" if bad else "")

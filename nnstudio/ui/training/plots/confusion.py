@@ -1,0 +1,151 @@
+"""Confusion matrix on the validation split; clicking a cell lists those samples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout
+
+from nnstudio.ui.training.evaluation import Evaluation
+from nnstudio.ui.training.plots.common import LivePanel, RunInfo
+
+_MAX_LISTED = 60
+
+
+class ClickableImage(pg.ImageItem):
+    """An ImageItem that reports clicks as (row, column) cells."""
+
+    cell_clicked = Signal(int, int)
+
+    def mouseClickEvent(self, event: Any) -> None:
+        pos = event.pos()
+        self.cell_clicked.emit(int(pos.y()), int(pos.x()))
+        event.accept()
+
+
+def digit_icon(image: np.ndarray, scale: int = 6) -> QIcon:
+    """(H, W) values in [0, 1] (or any range) -> a grey icon, ink dark on white."""
+    a = np.asarray(image, dtype=float)
+    low, high = float(a.min()), float(a.max())
+    a = (a - low) / (high - low) if high > low else np.zeros_like(a)
+    grey = (255 - a * 255).astype(np.uint8)
+    grey = np.ascontiguousarray(np.kron(grey, np.ones((scale, scale), dtype=np.uint8)))
+    h, w = grey.shape
+    qimage = QImage(grey.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    return QIcon(QPixmap.fromImage(qimage))
+
+
+class ConfusionPanel(LivePanel):
+    """Rows: true class; columns: predicted class. Cell colour: share of the true class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.title = QLabel("Confusion matrix (train a classifier to fill it)")
+        layout.addWidget(self.title)
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("left", "true class")
+        self.plot.setLabel("bottom", "predicted class")
+        self.plot.invertY(True)
+        self.plot.setAspectLocked(True)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.image = ClickableImage()
+        lut = np.stack([np.linspace(255, 30, 256), np.linspace(255, 90, 256),
+                        np.linspace(255, 170, 256)], axis=1).astype(np.uint8)
+        self.image.setLookupTable(lut)
+        self.image.cell_clicked.connect(self.show_cell)
+        self.plot.addItem(self.image)
+        layout.addWidget(self.plot, 3)
+        self.cell_label = QLabel("Click a cell to see its samples.")
+        layout.addWidget(self.cell_label)
+        self.samples = QListWidget()
+        self.samples.setViewMode(QListWidget.ViewMode.IconMode)
+        self.samples.setIconSize(QSize(48, 48))
+        self.samples.setMaximumHeight(150)
+        layout.addWidget(self.samples, 1)
+        self.texts: list[pg.TextItem] = []
+        self.evaluation: Evaluation | None = None
+        self.info: RunInfo | None = None
+        self._shown_k = 0
+
+    def start_run(self, info: RunInfo) -> None:
+        self.info = info
+
+    def add_batch(self, batch: Any) -> None:
+        if batch.evaluation is None:
+            return
+        self.evaluation = batch.evaluation
+        self.dirty = True
+
+    def _class_name(self, i: int) -> str:
+        names = self.info.class_names if self.info is not None else ()
+        return names[i] if i < len(names) else str(i)
+
+    def _redraw(self) -> None:
+        ev = self.evaluation
+        if ev is None:
+            return
+        m = ev.confusion
+        k = m.shape[0]
+        share = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
+        self.image.setImage(share.astype(np.float32), levels=(0.0, 1.0), autoLevels=False)
+        if k != self._shown_k:
+            for text in self.texts:
+                self.plot.removeItem(text)
+            self.texts = []
+            for _ in range(k * k):
+                text = pg.TextItem("", anchor=(0.5, 0.5), color="#222222")
+                self.plot.addItem(text)
+                self.texts.append(text)
+            ticks = [[(i + 0.5, self._class_name(i)) for i in range(k)]]
+            self.plot.getAxis("bottom").setTicks(ticks)
+            self.plot.getAxis("left").setTicks(ticks)
+            self._shown_k = k
+            self.plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
+        for i in range(k):
+            for j in range(k):
+                text = self.texts[i * k + j]
+                label = str(int(m[i, j])) if m[i, j] else ""
+                if text.toPlainText() != label:
+                    text.setText(label)
+                    text.setColor("#ffffff" if share[i, j] > 0.6 else "#222222")
+                    text.setPos(j + 0.5, i + 0.5)
+        accuracy = np.trace(m) / max(int(m.sum()), 1)
+        self.title.setText(f"Confusion matrix, {ev.split} samples, epoch {ev.epoch}: "
+                           f"{accuracy:.1%} correct")
+
+    def show_cell(self, true_class: int, predicted: int) -> list[int]:
+        """List the samples of one cell; returns their indices in the evaluated split."""
+        ev = self.evaluation
+        self.samples.clear()
+        if ev is None or not (0 <= true_class < ev.confusion.shape[0]) or \
+                not (0 <= predicted < ev.confusion.shape[1]):
+            return []
+        idx = np.flatnonzero((ev.true == true_class) & (ev.predicted == predicted))
+        verb = "correctly classified" if true_class == predicted else "misclassified"
+        self.cell_label.setText(
+            f"True {self._class_name(true_class)}, predicted {self._class_name(predicted)}: "
+            f"{len(idx)} {verb} samples" + (f" (first {_MAX_LISTED})" if len(idx) > _MAX_LISTED
+                                             else ""))
+        info = self.info
+        for i in idx[:_MAX_LISTED].tolist():
+            p = float(ev.probabilities[i, predicted])
+            item = QListWidgetItem(f"#{i} p={p:.2f}")
+            if info is not None and ev.split == "validation" and info.is_image \
+                    and i < len(info.val_x):
+                item.setIcon(digit_icon(info.val_x[i].mean(axis=0)))
+            elif info is not None and i < len(info.val_x) and not info.is_image:
+                values = ", ".join(f"{v:.2f}" for v in info.val_x[i][:4])
+                item.setText(f"#{i} ({values}) p={p:.2f}")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
+            self.samples.addItem(item)
+        return idx.tolist()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._redraw()

@@ -1,0 +1,157 @@
+"""Conv filters of the selected Conv2D node as a grid of images, and its feature maps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
+
+from nnstudio.ui.training.plots.common import LivePanel, diverging_lut, grey_lut
+from nnstudio.ui.training.worker import ProgressBatch
+
+MAX_TILES = 32
+_COLUMNS = 8
+
+
+class ImageGrid(pg.GraphicsLayoutWidget):
+    """Up to MAX_TILES small images, each in its own locked-aspect ViewBox."""
+
+    def __init__(self, lut: np.ndarray, symmetric: bool) -> None:
+        super().__init__()
+        self.lut = lut
+        self.symmetric = symmetric
+        self.items: list[pg.ImageItem] = []
+        self.shape: tuple[int, ...] = ()
+        self.ci.layout.setSpacing(2)
+
+    def _ensure(self, count: int, shape: tuple[int, ...]) -> None:
+        if count == len(self.items) and shape == self.shape:
+            return
+        self.shape = shape
+        self.clear()
+        self.items = []
+        columns = min(_COLUMNS, max(count, 1))
+        for i in range(count):
+            box = self.addViewBox(row=i // columns, col=i % columns, lockAspect=True,
+                                  enableMouse=False, invertY=True)
+            item = pg.ImageItem()
+            item.setLookupTable(self.lut)
+            box.addItem(item)
+            self.items.append(item)
+
+    def set_images(self, images: np.ndarray) -> None:
+        """images: (n, H, W); each is scaled on its own (symmetric around 0 if asked)."""
+        images = images[:MAX_TILES]
+        fresh = len(images) != len(self.items) or images.shape[1:] != self.shape
+        self._ensure(len(images), images.shape[1:])
+        for item, image in zip(self.items, images, strict=True):
+            finite = image[np.isfinite(image)]
+            if self.symmetric:
+                top = float(np.max(np.abs(finite))) if finite.size else 1.0
+                levels = (-top or -1.0, top or 1.0)
+            else:
+                low = float(finite.min()) if finite.size else 0.0
+                high = float(finite.max()) if finite.size else 1.0
+                levels = (low, high if high > low else low + 1.0)
+            item.setImage(np.ascontiguousarray(image, dtype=np.float32), levels=levels,
+                          autoLevels=False)
+            if fresh:
+                item.getViewBox().autoRange(padding=0.02)
+
+
+def kernel_tiles(kernels: np.ndarray) -> np.ndarray:
+    """(out, in, kh, kw) -> (n, kh, kw): one tile per output channel (per input channel too
+    when there are few; else the mean over the input channels)."""
+    out, inp = kernels.shape[:2]
+    if inp == 1:
+        return kernels[:, 0]
+    if out * inp <= MAX_TILES:
+        return kernels.reshape(out * inp, *kernels.shape[2:])
+    return kernels.mean(axis=1)
+
+
+class FiltersPanel(LivePanel):
+    """Choose a Conv2D node (canvas selection follows); filters update live."""
+
+    def __init__(self, titles: Callable[[], Mapping[str, str]],
+                 sample_changed: Callable[[int], None]) -> None:
+        super().__init__()
+        self._titles = titles
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Convolution node"))
+        self.node_combo = QComboBox()
+        self.node_combo.currentIndexChanged.connect(lambda _i: self._redraw())
+        row.addWidget(self.node_combo, 1)
+        layout.addLayout(row)
+        self.kernel_label = QLabel("Kernels (blue positive, orange negative)")
+        layout.addWidget(self.kernel_label)
+        self.kernels = ImageGrid(diverging_lut(), symmetric=True)
+        layout.addWidget(self.kernels, 3)
+        row2 = QHBoxLayout()
+        self.maps_label = QLabel("Feature maps of validation sample")
+        row2.addWidget(self.maps_label)
+        self.sample_box = QSpinBox()
+        self.sample_box.setRange(0, 100_000)
+        self.sample_box.setToolTip("Which sample's feature maps to show (from the next run on)")
+        self.sample_box.valueChanged.connect(sample_changed)
+        row2.addWidget(self.sample_box)
+        row2.addStretch(1)
+        layout.addLayout(row2)
+        self.maps = ImageGrid(grey_lut()[::-1].copy(), symmetric=False)
+        layout.addWidget(self.maps, 2)
+        self.filters: dict[str, np.ndarray] = {}
+        self.feature_maps: dict[str, np.ndarray] = {}
+        self.empty_note = QLabel("Select a Conv2D node and train to see its filters.")
+        layout.addWidget(self.empty_note)
+
+    def add_batch(self, batch: ProgressBatch) -> None:
+        snap = batch.snapshot
+        if snap is None:
+            return
+        self.filters = dict(snap.filters)
+        self.feature_maps = dict(snap.feature_maps)
+        self._sync_nodes()
+        self.dirty = True
+
+    def _sync_nodes(self) -> None:
+        nodes = list(self.filters) + [n for n in self.feature_maps if n not in self.filters]
+        present = [self.node_combo.itemData(i) for i in range(self.node_combo.count())]
+        if nodes == present:
+            return
+        titles = self._titles()
+        chosen = self.node_combo.currentData()
+        self.node_combo.blockSignals(True)
+        self.node_combo.clear()
+        for node in nodes:
+            self.node_combo.addItem(titles.get(node, node), node)
+        self.node_combo.setCurrentIndex(max(self.node_combo.findData(chosen), 0))
+        self.node_combo.blockSignals(False)
+
+    def set_selected_node(self, node_id: str | None) -> None:
+        index = self.node_combo.findData(node_id)
+        if index >= 0:
+            self.node_combo.setCurrentIndex(index)
+
+    def _redraw(self) -> None:
+        node = self.node_combo.currentData()
+        kernels = self.filters.get(node) if node is not None else None
+        maps = self.feature_maps.get(node) if node is not None else None
+        self.empty_note.setVisible(kernels is None and maps is None)
+        if kernels is not None:
+            out, inp, kh, kw = kernels.shape
+            self.kernel_label.setText(f"{out} kernels of {inp}×{kh}×{kw} "
+                                      "(blue positive, orange negative)")
+            self.kernels.set_images(kernel_tiles(kernels))
+        if maps is not None:
+            self.maps_label.setText(f"{maps.shape[0]} feature maps of {maps.shape[1]}×"
+                                    f"{maps.shape[2]} for sample")
+            self.maps.set_images(maps)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._redraw()

@@ -1,0 +1,101 @@
+"""Accuracy or R² (training and validation) and the learning rate, per epoch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout
+
+from nnstudio.ui.training.plots.common import TRAIN_COLOUR, VAL_COLOUR, LivePanel
+from nnstudio.ui.training.worker import ProgressBatch
+
+_SKIP = {"epoch", "step", "train_loss", "val_loss", "test_loss", "lr", "best_epoch",
+         "epochs_since_best", "elapsed_s", "member"}
+
+
+def _metric_names(record: Mapping[str, Any]) -> list[str]:
+    return [k for k in record if k not in _SKIP and "/" not in k
+            and (k.endswith("accuracy") or k.endswith("r2"))]
+
+
+class MetricsPanel(LivePanel):
+    """Top: the quality metric (accuracy for classes, R² for regression); bottom: lr."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.metric_plot = pg.PlotWidget()
+        self.metric_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.metric_plot.addLegend(offset=(-10, -10))
+        self.metric_plot.setLabel("left", "accuracy / R²")
+        self.lr_plot = pg.PlotWidget()
+        self.lr_plot.setLabel("left", "learning rate")
+        self.lr_plot.setLabel("bottom", "epoch")
+        self.lr_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.lr_plot.setMinimumHeight(70)
+        self.lr_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.lr_plot.getAxis("left").setWidth(55)
+        self.metric_plot.getAxis("left").setWidth(55)
+        self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#6a3d9a", width=2))
+        layout.addWidget(self.metric_plot, 2)
+        layout.addWidget(self.lr_plot, 1)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._clear()
+
+    def _clear(self) -> None:
+        self.epochs: list[float] = []
+        self.values: dict[str, list[float]] = {}
+        self.lrs: list[float] = []
+        for curve in self.curves.values():
+            self.metric_plot.removeItem(curve)
+        self.curves = {}
+        self._redraw()
+
+    def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
+        self._clear()
+        for record in history:
+            if record.get("member") is None:
+                self._add(record)
+        self._redraw()
+
+    def _add(self, record: Mapping[str, Any]) -> None:
+        n = len(self.epochs)
+        self.epochs.append(float(record["epoch"]))
+        lr = record.get("lr")
+        self.lrs.append(float("nan") if lr is None else float(lr))
+        for name in _metric_names(record):
+            series = self.values.setdefault(name, [float("nan")] * n)
+            value = record.get(name)
+            series.append(float("nan") if value is None else float(value))
+        for series in self.values.values():
+            if len(series) < n + 1:
+                series.append(float("nan"))
+
+    def add_batch(self, batch: ProgressBatch) -> None:
+        for record in batch.epochs:
+            if record.member is None:
+                self._add(record.to_json())
+        if batch.epochs:
+            self.dirty = True
+
+    def _redraw(self) -> None:
+        x = np.asarray(self.epochs, dtype=float)
+        for name, series in self.values.items():
+            curve = self.curves.get(name)
+            if curve is None:
+                colour = VAL_COLOUR if name.startswith("val") else (
+                    TRAIN_COLOUR if name.startswith("train") else "#7f7f7f")
+                label = name.replace("_", " ").replace("r2", "R²")
+                curve = self.metric_plot.plot(pen=pg.mkPen(colour, width=2), name=label,
+                                              connect="finite")
+                self.curves[name] = curve
+            curve.setData(x, np.asarray(series, dtype=float))
+        self.lr_curve.setData(x, np.asarray(self.lrs, dtype=float))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._redraw()

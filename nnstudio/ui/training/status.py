@@ -1,0 +1,78 @@
+"""The status-bar section: state, epoch, step, samples per second, time left."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QLabel
+
+from nnstudio.ui.training.worker import ProgressBatch
+
+
+def format_duration(seconds: float) -> str:
+    """12.3 -> '0:12'; 3725 -> '1:02:05'."""
+    seconds = max(round(seconds), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class StatusSection(QLabel):
+    """One line, e.g. 'Training · epoch 12 of 100 · step 340 · 12,300 samples/s · 0:12 left'."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setObjectName("training_status")
+        self.state = "idle"
+        self.epoch = 0
+        self.step = 0
+        self.speed = 0.0
+        self.first_epoch = 0
+        self.last_epoch = 0
+        self._started = time.perf_counter()
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self._render()
+
+    def start_run(self, epochs: int, first_epoch: int) -> None:
+        self.first_epoch = first_epoch
+        self.last_epoch = first_epoch + epochs
+        self.epoch = first_epoch
+        self._started = time.perf_counter()
+        self._render()
+
+    def add_batch(self, batch: ProgressBatch) -> None:
+        for step in batch.steps:
+            self.step = step.step
+            self.speed = step.samples_per_s
+            self.epoch = max(self.epoch, step.epoch - 1)
+        for record in batch.epochs:
+            self.epoch = record.epoch
+            self.step = record.step
+        self._render()
+
+    def finish(self, message: str) -> None:
+        self._render(message)
+
+    def time_left(self) -> float | None:
+        done = self.epoch - self.first_epoch
+        if done <= 0 or self.last_epoch <= self.epoch:
+            return None
+        per_epoch = (time.perf_counter() - self._started) / done
+        return per_epoch * (self.last_epoch - self.epoch)
+
+    def _render(self, note: str = "") -> None:
+        names = {"idle": "Ready to train", "running": "Training", "paused": "Paused",
+                 "finished": "Finished"}
+        parts = [names.get(self.state, self.state)]
+        if self.state != "idle":
+            parts.append(f"epoch {self.epoch} of {self.last_epoch}")
+            parts.append(f"step {self.step:,}")
+            if self.state == "running" and self.speed > 0:
+                parts.append(f"{self.speed:,.0f} samples/s")
+                left = self.time_left()
+                if left is not None:
+                    parts.append(f"{format_duration(left)} left")
+        self.setText(" · ".join(parts))
+        self.setToolTip(note)

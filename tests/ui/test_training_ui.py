@@ -1,0 +1,176 @@
+"""Training from the window: a run, pause/step/stop, divergence, closing mid-run, results."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from training_helpers import training_window, wait_state
+
+from nnstudio.graph.project_file import load_project, save_project
+from nnstudio.training.control import TrainingControl
+from nnstudio.training.records import EpochRecord, StepRecord
+from nnstudio.ui.training.controller import FINISHED, PAUSED, RUNNING
+from nnstudio.ui.training.worker import TrainingWorker
+
+
+def test_train_xor_from_the_gui_reaches_98_percent(qtbot, tmp_path, monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    assert ui.actions["train"].isEnabled() and not ui.actions["stop"].isEnabled()
+    assert ui.controller.train()
+    assert ui.lock.banner.isVisible() if hasattr(ui, "lock") else ui.controller.lock.locked
+    wait_state(qtbot, ui, FINISHED)
+    last = window.project.history[-1]
+    assert last["val_accuracy"] >= 0.98 and last["train_accuracy"] >= 0.98
+    assert "completed" in ui.controller.message
+    # weights went back into the document as ONE undo step; the plots show the curves
+    assert window.undo_stack.undoText() == "Training results"
+    assert all(e.weight is not None for e in window.project.graph.edges.values()
+               if window.project.graph.nodes[e.target.node_id].type_id == "neuron.neuron")
+    assert len(ui.loss.epochs) == len(window.project.history) == 200
+    assert ui.confusion.evaluation is not None
+    assert int(ui.confusion.evaluation.confusion.sum()) == len(ui.boundary.info.val_x)
+    assert window.is_modified()
+    assert ui.actions["train"].text() == "Continue training"
+    # saving keeps them; reopening shows the curves; training continues from there
+    path = tmp_path / "trained.nnstudio"
+    save_project(window.project, path)
+    window.set_project(load_project(path), path)
+    assert len(ui.loss.epochs) == 200 and ui.loss.train[-1] == pytest.approx(last["train_loss"])
+    window.project.training["epochs"] = 5
+    ui.controller.train()
+    wait_state(qtbot, ui, FINISHED)
+    assert window.project.history[-1]["epoch"] == 205
+    assert window.project.history[-1]["val_accuracy"] >= 0.98
+
+
+def test_pause_step_and_stop(qtbot, tmp_path, monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    window.project.training["epochs"] = 100_000
+    c = ui.controller
+    c.train()
+    assert c.lock.locked and c.lock.banner.isVisible()
+    assert not window.palette_dock.widget().isEnabled() and not window.inspector.isEnabled()
+    assert not window.undo_action.isEnabled() and not window.delete_action.isEnabled()
+    qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 3, timeout=10_000)
+    c.pause()
+    assert c.state == PAUSED and ui.actions["pause"].text() == "Resume"
+    time.sleep(0.1)
+    trainer = c.trainer
+    assert trainer is not None
+    before = trainer.step
+    time.sleep(0.3)
+    assert trainer.step == before  # paused: no batch runs
+    c.step_batch()
+    qtbot.waitUntil(lambda: trainer.step == before + 1, timeout=5000)
+    time.sleep(0.2)
+    assert trainer.step == before + 1  # exactly one batch
+    epoch = trainer.epoch
+    c.step_epoch()
+    qtbot.waitUntil(lambda: trainer.epoch == epoch + 1, timeout=5000)
+    time.sleep(0.2)
+    assert trainer.epoch == epoch + 1 and c.state == PAUSED
+    c.train()  # resume
+    assert c.state == RUNNING
+    qtbot.waitUntil(lambda: trainer.epoch >= epoch + 3, timeout=5000)
+    c.stop()
+    wait_state(qtbot, ui, FINISHED, timeout=5000)
+    assert c.last_stop_latency_s is not None and c.last_stop_latency_s < 0.2
+    assert "stopped" in c.message.lower()
+    assert not c.lock.locked and window.palette_dock.widget().isEnabled()
+    assert window.undo_action.isEnabled()  # "Training results" can be undone
+    assert c.run_thread is None
+
+
+def test_step_from_idle_runs_one_batch(qtbot, tmp_path, monkeypatch) -> None:
+    _window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    ui.controller.step_batch()
+    assert ui.controller.state == PAUSED
+    trainer = ui.controller.trainer
+    qtbot.waitUntil(lambda: trainer.step == 1, timeout=5000)
+    ui.controller.stop()
+    wait_state(qtbot, ui, FINISHED, timeout=5000)
+    assert trainer.step == 1
+
+
+def test_diverging_run_shows_its_message_and_the_app_keeps_working(
+        qtbot, tmp_path, monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch, "linear_regression")
+    window.project.training.update(optimizer="sgd", lr=50.0, momentum=0.0, epochs=50)
+    ui.controller.train()
+    wait_state(qtbot, ui, FINISHED)
+    assert ui.controller.last_outcome.reason == "diverged"
+    assert "diverged" in ui.panel.message.text()
+    assert "smaller learning rate" in ui.panel.message.text()
+    assert not ui.controller.lock.locked
+    window.project.training.update(lr=0.01, epochs=3)
+    ui.controller.reset_weights()
+    assert ui.controller.train()
+    wait_state(qtbot, ui, FINISHED)
+    assert ui.controller.last_outcome.reason == "completed"
+
+
+def test_closing_the_window_mid_run_ends_the_thread(qtbot, tmp_path, monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    window.project.training["epochs"] = 100_000
+    ui.controller.train()
+    qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 2, timeout=10_000)
+    thread = ui.controller.run_thread
+    assert thread is not None and thread.isRunning()
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 2.0
+    assert not thread.isRunning() and ui.controller.run_thread is None
+    assert ui.controller.state == FINISHED
+
+
+def test_settings_edits_are_undoable_and_locked_during_a_run(
+        qtbot, tmp_path, monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    box = ui.panel._fields[("training", "lr")]
+    box.setValue(0.2)
+    assert window.project.training["lr"] == pytest.approx(0.2)
+    box.setValue(0.3)
+    assert window.undo_stack.undoText() == "Set learning rate"
+    window.undo_stack.undo()  # merged: one step back to the example's value
+    assert window.project.training["lr"] == pytest.approx(0.05)
+    assert box.value() == pytest.approx(0.05)
+    batch = ui.panel._fields[("training", "batch_size")]
+    batch.setValue(1)
+    assert "stochastic" in ui.panel.descent_label.text()
+    batch.setValue(0)
+    assert "batch gradient descent" in ui.panel.descent_label.text()
+    window.undo_stack.undo()
+    assert "mini-batch" in ui.panel.descent_label.text()
+    window.project.training["epochs"] = 100_000
+    ui.controller.train()
+    assert not ui.panel.body.isEnabled()
+    ui.controller.stop()
+    wait_state(qtbot, ui, FINISHED)
+    assert ui.panel.body.isEnabled()
+
+
+def test_worker_throttles_emits_and_keeps_every_epoch(qtbot) -> None:
+    def records():  # 3000 step records and 300 epochs, as fast as possible
+        for i in range(3000):
+            yield StepRecord(1 + i // 10, i, 0.5, 0.1, 1000.0)
+            if i % 10 == 9:
+                yield EpochRecord(1 + i // 10, i, 0.5, None, None, {}, 0.1, {}, {}, None, 0,
+                                  0.0)
+            time.sleep(0.0003)
+        from nnstudio.training.records import Finished
+        yield Finished("completed", "done", 300, None)
+
+    worker = TrainingWorker(records, TrainingControl())
+    batches = []
+    worker.progressed.connect(batches.append)
+    start = time.perf_counter()
+    worker.run()
+    elapsed = time.perf_counter() - start
+    assert worker.outcome is not None and worker.outcome.reason == "completed"
+    assert worker.emits <= elapsed * 30 + 2
+    epochs = [r.epoch for b in batches for r in b.epochs]
+    assert epochs == list(range(1, 301))
+    assert sum(len(b.steps) for b in batches) == 3000
+    assert np.all(np.diff([b.steps[-1].step for b in batches if b.steps]) > 0)
