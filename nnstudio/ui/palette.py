@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QDrag, QFont, QIcon, QPainter, QPalette
+from PySide6.QtGui import QDrag, QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -81,11 +81,29 @@ def type_matches(node_type: NodeType, text: str) -> bool:
     return all(word in haystack for word in text.lower().split())
 
 
+def wrap_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> list[str]:
+    """``text`` broken at spaces into at most ``lines`` lines of ``width`` pixels; the last
+    line is elided if text remains."""
+    words = text.split()
+    result: list[str] = []
+    while words and len(result) < lines - 1:
+        count = len(words)
+        while count > 1 and metrics.horizontalAdvance(" ".join(words[:count])) > width:
+            count -= 1
+        result.append(" ".join(words[:count]))
+        words = words[count:]
+    if words:
+        result.append(metrics.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, width))
+    return result
+
+
 class _EntryDelegate(QStyledItemDelegate):
-    """Draws a type entry as icon, title and a grey one-line description below it."""
+    """Draws a type entry as icon, title and a grey description of up to two lines below it
+    (the whole description is in the tooltip)."""
 
     ICON = 22
     PAD = 4
+    DESCRIPTION_LINES = 2
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
                  ) -> QSize:
@@ -93,7 +111,7 @@ class _EntryDelegate(QStyledItemDelegate):
         if not index.data(TYPE_ID_ROLE):
             return base
         line = option.fontMetrics.height()
-        return QSize(base.width(), 2 * line + 3 * self.PAD)
+        return QSize(base.width(), (1 + self.DESCRIPTION_LINES) * line + 3 * self.PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -112,8 +130,7 @@ class _EntryDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         pal = option.palette
         icon: QIcon = index.data(Qt.ItemDataRole.DecorationRole)
-        icon_rect = QRect(rect.left() + self.PAD, rect.top() + (rect.height() - self.ICON) // 2,
-                          self.ICON, self.ICON)
+        icon_rect = QRect(rect.left() + self.PAD, rect.top() + self.PAD, self.ICON, self.ICON)
         if icon is not None:
             icon.paint(painter, icon_rect)
         text_left = icon_rect.right() + 2 * self.PAD
@@ -131,10 +148,12 @@ class _EntryDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         if not selected:
             painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-        description = option.fontMetrics.elidedText(
-            str(index.data(DESCRIPTION_ROLE)), Qt.TextElideMode.ElideRight, width)
-        painter.drawText(QRect(text_left, rect.top() + 2 * self.PAD + line, width, line),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, description)
+        lines = wrap_lines(str(index.data(DESCRIPTION_ROLE)), option.fontMetrics, width,
+                           self.DESCRIPTION_LINES)
+        for number, text in enumerate(lines):
+            painter.drawText(QRect(text_left, rect.top() + 2 * self.PAD + (1 + number) * line,
+                                   width, line),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         painter.restore()
 
 
@@ -168,6 +187,9 @@ class PaletteWidget(QWidget):
 
     node_type_activated = Signal(str)  # type_id; the window adds it at the view centre
 
+    PREFERRED_WIDTH = 280
+    """Wide enough for about 35 characters of description per line."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
@@ -191,6 +213,9 @@ class PaletteWidget(QWidget):
         self.search.textChanged.connect(self.set_filter)
         self.search.returnPressed.connect(self._activate_first_visible)
         self.tree.itemActivated.connect(self._on_item_activated)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.PREFERRED_WIDTH, super().sizeHint().height())
 
     def _populate(self) -> None:
         self.categories: dict[str, QTreeWidgetItem] = {}

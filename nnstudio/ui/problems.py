@@ -14,9 +14,10 @@ NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def problem_text(doc: Document, problem: Problem) -> str:
-    """``"Title: message"`` for a node's problem, the bare message for a graph problem."""
+    """``"Title: message"`` for a node's problem, the bare message for a graph problem or
+    for a message that already names its node (``'Title' has no input…``)."""
     node = doc.nodes.get(problem.node_id) if problem.node_id else None
-    if node is None:
+    if node is None or f"'{node.title}'" in problem.message:
         return problem.message
     port = f" ({problem.port})" if problem.port else ""
     return f"{node.title}{port}: {problem.message}"

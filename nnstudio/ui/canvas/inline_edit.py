@@ -85,11 +85,11 @@ def edit_node(scene: CanvasScene, node: NodeItem) -> QWidget | None:
     view = _view(scene)
     doc_node = scene.document.nodes[node.node_id]
     name = node.kind.main_param
-    rect = QRectF(node.pos() + QPointF(6, style.HEADER_HEIGHT),
-                  node.pos() + QPointF(node.width - 6, style.HEADER_HEIGHT + style.LINE_HEIGHT + 4))
+    top = node.header_height
+    rect = QRectF(node.pos() + QPointF(6, top),
+                  node.pos() + QPointF(node.width - 6, top + style.LINE_HEIGHT + 4))
     if name is None:  # neurons and biases: rename instead
-        rect = QRectF(node.pos() + QPointF(6, 1), node.pos() + QPointF(node.width - 6,
-                                                                      style.HEADER_HEIGHT - 1))
+        rect = QRectF(node.pos() + QPointF(6, 1), node.pos() + QPointF(node.width - 6, top - 1))
     at = rect.bottomLeft()
     if view is None:
         return None

@@ -3,6 +3,7 @@ with their shapes, an optional heat-map thumbnail and an error badge."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,6 +45,28 @@ def heat_map_image(values: np.ndarray) -> QImage:
     h, w = v.shape
     image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
     return image.copy()  # own the pixels: rgb is freed when this function returns
+
+
+def wrap_title(title: str, width: float) -> list[str]:
+    """``title`` as one line if it fits ``width`` (pixels, title font), else two: words are
+    kept whole where possible and the second line is elided."""
+    if _TITLE_METRICS.horizontalAdvance(title) <= width:
+        return [title]
+    words = title.split(" ")
+    first = ""
+    for count in range(len(words), 0, -1):
+        candidate = " ".join(words[:count])
+        if _TITLE_METRICS.horizontalAdvance(candidate) <= width:
+            first, rest = candidate, " ".join(words[count:])
+            break
+    if not first:  # one very long word: cut it where it stops fitting
+        cut = len(title)
+        while cut > 1 and _TITLE_METRICS.horizontalAdvance(title[:cut]) > width:
+            cut -= 1
+        first, rest = title[:cut], title[cut:]
+    if not rest:
+        return [first]
+    return [first, _TITLE_METRICS.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
 
 
 class BadgeItem(QGraphicsItem):
@@ -88,8 +111,11 @@ class NodeItem(QGraphicsItem):
         self.ghosts: dict[tuple[bool, str], PortItem] = {}
         self.thumbnail: QImage | None = None
         self.problems: list[Problem] = []
-        self.width = style.LAYER_WIDTH if self.kind.level == "layer" else style.NEURON_WIDTH
+        self.base_width = style.LAYER_WIDTH if self.kind.level == "layer" else style.NEURON_WIDTH
+        self.width = self.base_width
         self.height = 60.0
+        self.header_height = style.HEADER_HEIGHT
+        self.title_lines: list[str] = []
         self._rows = False
         self.badge = BadgeItem(self)
         self.badge.setVisible(False)
@@ -130,12 +156,43 @@ class NodeItem(QGraphicsItem):
         ports.clear()
         ports.update(ordered)
 
+    def _port_label(self, port: PortItem, several: bool) -> str:
+        """The text beside a port: its shape (not for a lone scalar) and, if the node has
+        several ports on that side, its name."""
+        is_output = port.is_output
+        shape = self.port_shapes.get((is_output, port.spec.name), "")
+        if shape == "N" and not several:  # a scalar: the port's circle says it
+            shape = ""
+        name = (port.spec.label or port.spec.name) if several else ""
+        return " ".join(t for t in ((shape, name) if is_output else (name, shape)) if t)
+
+    def _fit_width(self, ins: list[PortItem], outs: list[PortItem]) -> None:
+        """Widen the card (in grid steps, up to MAX_NODE_WIDTH_EXTRA) so the title, the
+        settings line and the port labels fit; a title still too long wraps to two lines."""
+        pad = 2 * style.TEXT_PAD
+        needed = max(_TITLE_METRICS.horizontalAdvance(self.title) + pad + style.BADGE_RADIUS,
+                     _BODY_METRICS.horizontalAdvance(self.summary) + pad)
+        if self._rows:
+            several_in, several_out = len(ins) > 1, len(outs) > 1
+            for index in range(max(len(ins), len(outs))):
+                left = self._port_label(ins[index], several_in) if index < len(ins) else ""
+                right = self._port_label(outs[index], several_out) if index < len(outs) else ""
+                needed = max(needed, _SMALL_METRICS.horizontalAdvance(left)
+                             + _SMALL_METRICS.horizontalAdvance(right) + 2 * 12 + 12)
+        widest = self.base_width + style.MAX_NODE_WIDTH_EXTRA
+        self.width = min(max(self.base_width, math.ceil(needed / style.GRID) * style.GRID),
+                         widest)
+        self.title_lines = wrap_title(self.title, self.width - pad)
+        self.header_height = (style.HEADER_HEIGHT if len(self.title_lines) < 2
+                              else style.HEADER_HEIGHT + style.TITLE_LINE_HEIGHT)
+
     def _layout(self) -> None:
         self.prepareGeometryChange()
         ins, outs = list(self.inputs.values()), list(self.outputs.values())
         self._rows = any(p.spec.kind != "scalar" for p in ins + outs) or max(
             len(ins), len(outs), 1) > 1
-        body_top = style.HEADER_HEIGHT + style.LINE_HEIGHT + 2
+        self._fit_width(ins, outs)
+        body_top = self.header_height + style.LINE_HEIGHT + 2
         rows = max(len(ins), len(outs)) if self._rows else 0
         height = body_top + rows * style.PORT_ROW_HEIGHT + 6
         if self.thumbnail is not None:
@@ -146,7 +203,7 @@ class NodeItem(QGraphicsItem):
                 if self._rows:
                     y = body_top + (index + 0.5) * style.PORT_ROW_HEIGHT
                 else:
-                    y = (style.HEADER_HEIGHT + body_top + 6) / 2 + 4
+                    y = (self.header_height + body_top + 6) / 2 + 4
                 port.setPos(x, y)
         self.badge.setPos(self.width - 2, 2)
         self.update()
@@ -162,7 +219,7 @@ class NodeItem(QGraphicsItem):
                 if port is not None:
                     kind = port.spec.kind
                     port.setToolTip(f"{port.spec.label or port.spec.name} ({kind}): {text}")
-            self.update()
+            self._layout()  # the port labels may need a wider card
 
     def set_problems(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
@@ -235,10 +292,10 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(rect, radius, radius)
         # header
         header = QPainterPath()
-        header.addRoundedRect(QRectF(0.5, 0.5, self.width - 1, style.HEADER_HEIGHT + radius),
+        header.addRoundedRect(QRectF(0.5, 0.5, self.width - 1, self.header_height + radius),
                               radius - 0.5, radius - 0.5)
         clip = QPainterPath()
-        clip.addRect(QRectF(0, 0, self.width, style.HEADER_HEIGHT))
+        clip.addRect(QRectF(0, 0, self.width, self.header_height))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(colour))
         painter.drawPath(header.intersected(clip))
@@ -248,13 +305,17 @@ class NodeItem(QGraphicsItem):
         # texts
         painter.setFont(_TITLE_FONT)
         painter.setPen(style.HEADER_TEXT)
-        title_rect = QRectF(10, 0, self.width - 20, style.HEADER_HEIGHT)
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         _TITLE_METRICS.elidedText(self.title, Qt.TextElideMode.ElideRight,
-                                                   title_rect.width()))
+        pad = style.TEXT_PAD
+        first = (self.header_height - style.TITLE_LINE_HEIGHT * len(self.title_lines)) / 2
+        for index, line in enumerate(self.title_lines):
+            line_rect = QRectF(pad, first + index * style.TITLE_LINE_HEIGHT, self.width - 2 * pad,
+                               style.TITLE_LINE_HEIGHT)
+            painter.drawText(line_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                             line)
         painter.setFont(_BODY_FONT)
         painter.setPen(style.TEXT)
-        summary_rect = QRectF(10, style.HEADER_HEIGHT + 1, self.width - 20, style.LINE_HEIGHT)
+        summary_rect = QRectF(pad, self.header_height + 1, self.width - 2 * pad,
+                              style.LINE_HEIGHT)
         painter.drawText(summary_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                          _BODY_METRICS.elidedText(self.summary, Qt.TextElideMode.ElideRight,
                                                   summary_rect.width()))
@@ -269,26 +330,28 @@ class NodeItem(QGraphicsItem):
             painter.drawRect(target)
 
     def _paint_port_labels(self, painter: QPainter) -> None:
+        """Shapes (and names) beside the ports; an input's and an output's label on the same
+        row share the width, the output keeping what it needs first."""
         painter.setFont(_SMALL_FONT)
         painter.setPen(style.TEXT_MUTED)
-        half = self.width / 2 - 12
-        for ports, is_output in ((self.inputs, False), (self.outputs, True)):
-            several = len(ports) > 1
-            for port in ports.values():
-                shape = self.port_shapes.get((is_output, port.spec.name), "")
-                if shape == "N" and not several:  # a scalar: the port's circle says it
-                    shape = ""
-                name = (port.spec.label or port.spec.name) if several else ""
-                text = " ".join(t for t in ((shape, name) if is_output else (name, shape)) if t)
-                if not text:
-                    continue
-                y = port.pos().y() - style.PORT_ROW_HEIGHT / 2
-                if is_output:
-                    rect = QRectF(self.width / 2, y, half, style.PORT_ROW_HEIGHT)
-                    align = Qt.AlignmentFlag.AlignRight
-                else:
-                    rect = QRectF(12, y, half, style.PORT_ROW_HEIGHT)
-                    align = Qt.AlignmentFlag.AlignLeft
-                painter.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter,
-                                 _SMALL_METRICS.elidedText(text, Qt.TextElideMode.ElideRight,
-                                                           half))
+        ins, outs = list(self.inputs.values()), list(self.outputs.values())
+        inner = self.width - 24
+        middle = Qt.AlignmentFlag.AlignVCenter
+        for index in range(max(len(ins), len(outs))):
+            port = ins[index] if index < len(ins) else outs[index]
+            y = port.pos().y() - style.PORT_ROW_HEIGHT / 2
+            right = self._port_label(outs[index], len(outs) > 1) if index < len(outs) else ""
+            left = self._port_label(ins[index], len(ins) > 1) if index < len(ins) else ""
+            right_width = min(_SMALL_METRICS.horizontalAdvance(right), inner / 2 if left
+                              else inner)
+            if right:
+                painter.drawText(QRectF(12, y, inner, style.PORT_ROW_HEIGHT),
+                                 Qt.AlignmentFlag.AlignRight | middle,
+                                 _SMALL_METRICS.elidedText(right, Qt.TextElideMode.ElideRight,
+                                                           right_width + 1))
+            if left:
+                room = inner - (right_width + 8 if right else 0)
+                painter.drawText(QRectF(12, y, room, style.PORT_ROW_HEIGHT),
+                                 Qt.AlignmentFlag.AlignLeft | middle,
+                                 _SMALL_METRICS.elidedText(left, Qt.TextElideMode.ElideRight,
+                                                           room))

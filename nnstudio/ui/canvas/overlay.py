@@ -29,9 +29,11 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
 
 
 def weight_look(weight: float | None, shape_text: str) -> EdgeLook:
-    """A neuron-level edge: blue positive / orange negative, width grows with |w| (to 3)."""
+    """A neuron-level edge: blue positive / orange negative, width grows with |w| (to 3).
+    A weight not initialised yet is a thin grey dashed wire without a label (its tooltip
+    says so)."""
     if weight is None:
-        return EdgeLook(style.EDGE_UNSET, 1.2, True, format_weight(None), style.TEXT_MUTED)
+        return EdgeLook(style.EDGE_UNSET, 1.2, True, "", style.TEXT_MUTED)
     colour = style.WEIGHT_POSITIVE if weight >= 0 else style.WEIGHT_NEGATIVE
     width = 1.0 + (style.EDGE_MAX_WIDTH - 1.0) * min(abs(weight), 3.0) / 3.0
     return EdgeLook(colour, width, False, format_weight(weight), colour.darker(115))

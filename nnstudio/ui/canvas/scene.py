@@ -27,8 +27,8 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.registry import node_type
 from nnstudio.graph.shapes import format_shape, infer_shapes
 from nnstudio.graph.validation import Problem
-from nnstudio.ui.canvas import clipboard, interactions, overlay, style
-from nnstudio.ui.canvas.edge_item import EdgeItem
+from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, style
+from nnstudio.ui.canvas.edge_item import EdgeItem, EdgeLabelItem
 from nnstudio.ui.canvas.hint_item import HintItem
 from nnstudio.ui.canvas.node_item import NodeItem, heat_map_image
 from nnstudio.ui.canvas.port_item import PortItem
@@ -69,6 +69,10 @@ class CanvasScene(QGraphicsScene):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh_now)
+        self._labels_timer = QTimer(self)
+        self._labels_timer.setSingleShot(True)
+        self._labels_timer.setInterval(0)
+        self._labels_timer.timeout.connect(self.place_labels_now)
         self.hint = HintItem()
         self.addItem(self.hint)
         # Weak connections: the stack and the document may outlive the scene, and a scene
@@ -115,6 +119,7 @@ class CanvasScene(QGraphicsScene):
             item = self.node_items.get(event.node_id)
             if item is not None:
                 item.setPos(QPointF(*event.position))
+            self.schedule_label_layout()
             return
         elif isinstance(event, ev.EdgeAdded):
             self._add_edge_item(event.edge_id)
@@ -200,6 +205,17 @@ class CanvasScene(QGraphicsScene):
             item.set_port_shapes(texts)
         for edge_id in self.edge_items:
             self._restyle_edge(edge_id)
+        self.place_labels_now()
+
+    def schedule_label_layout(self) -> None:
+        """Re-place the edge labels on the next event-loop turn (once for many changes)."""
+        if not self._labels_timer.isActive():
+            self._labels_timer.start()
+
+    def place_labels_now(self) -> None:
+        """Slide every edge label along its wire to a spot free of nodes and other labels."""
+        self._labels_timer.stop()
+        label_layout.place_edge_labels(self.edge_items.values(), self.node_items.values())
 
     def shape_text(self, ref: PortRef) -> str:
         """The shape of an edge's source as an edge label; "" for scalars and unknowns."""
@@ -227,8 +243,11 @@ class CanvasScene(QGraphicsScene):
         else:
             look = overlay.plain_look(shape)
         item.set_look(look.colour, look.width, look.dashed)
-        # weights sit near their neuron, where converging wires are spread apart
-        item.set_label(look.label, look.label_colour, 0.72 if weighted else 0.5)
+        # weights sit near their neuron (the target), shapes halfway
+        old = (item.label, item.label_colour)
+        item.set_label(look.label, look.label_colour, 0.76 if weighted else 0.5)
+        if (item.label, item.label_colour) != old:
+            self.schedule_label_layout()
         tip = shape or ("N (one number per sample)" if edge.source in self._shapes
                         else "shape unknown")
         if weighted:
@@ -247,6 +266,7 @@ class CanvasScene(QGraphicsScene):
                                 if v is not None and math.isfinite(float(v))}
         for edge_id in self.edge_items:
             self._restyle_edge(edge_id)
+        self.schedule_label_layout()
 
     def set_node_thumbnails(self, images: Mapping[str, np.ndarray] | None) -> None:
         """Small heat maps (H, W) in [-1, 1] drawn inside nodes; None clears them all."""
@@ -452,8 +472,11 @@ class CanvasScene(QGraphicsScene):
         event.accept()
 
     def item_at(self, pos: QPointF, kind: type[QGraphicsItem]) -> Any:
-        """The topmost item of class ``kind`` under ``pos`` (a node for its labels), or None."""
+        """The topmost item of class ``kind`` under ``pos`` (a node for its labels, an edge for
+        its label box), or None."""
         for item in self.items(pos):
+            if isinstance(item, EdgeLabelItem):
+                item = item.edge
             if isinstance(item, kind):
                 return item
             parent = item.parentItem()

@@ -10,6 +10,12 @@ GRID = 20.0
 LAYER_WIDTH = 180.0
 NEURON_WIDTH = 130.0
 HEADER_HEIGHT = 24.0
+TITLE_LINE_HEIGHT = 16.0
+"""Height of a title line; a title wrapped to two lines makes the header this much taller."""
+TEXT_PAD = 10.0
+"""Space between a card's edge and its texts."""
+MAX_NODE_WIDTH_EXTRA = 80.0
+"""How much wider than its default a card may grow to fit its texts."""
 LINE_HEIGHT = 18.0
 PORT_ROW_HEIGHT = 18.0
 CORNER_RADIUS = 8.0
@@ -58,6 +64,9 @@ ERROR = QColor("#dc2626")
 WARNING = QColor("#d97706")
 HINT_BACKGROUND = QColor("#1f2933")
 HINT_TEXT = QColor("#ffffff")
+
+LABEL_MIN_ZOOM = 0.55
+"""Below this zoom edge labels are drawn only for the edge under the mouse."""
 
 EDGE_WIDTH = 1.6
 EDGE_MAX_WIDTH = 7.0

@@ -29,6 +29,10 @@ NODE_TYPE_MIME = "application/x-nnstudio-node-type"
 """Mime type of a palette drag; its data is the node type id in UTF-8."""
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+FIT_MIN_ZOOM = 0.75
+""""Fit all" never zooms out below this, so the texts stay readable; a wider or taller graph
+shows its top-left part and the rest is a pan away."""
+FIT_MARGIN = 40.0
 
 
 class CanvasView(QGraphicsView):
@@ -85,7 +89,8 @@ class CanvasView(QGraphicsView):
         self.zoom_by(1.0 / self.zoom())
 
     def fit_all(self) -> None:
-        """Show every node; never zooms in beyond 100 %."""
+        """Show every node at a readable size: zoom between FIT_MIN_ZOOM and 100 %; a graph
+        larger than the view at FIT_MIN_ZOOM shows its left (and top) part."""
         rect = QRectF()
         for item in self.canvas.node_items.values():
             rect = rect.united(item.sceneBoundingRect())
@@ -93,14 +98,20 @@ class CanvasView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        rect.adjust(-40, -40, 40, 40)
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.0:
-            self.resetTransform()
-        elif self.zoom() < MIN_ZOOM:
-            self.resetTransform()
-            self.scale(MIN_ZOOM, MIN_ZOOM)
-        self.centerOn(rect.center())
+        size = self.viewport().size()
+        width, height = max(size.width(), 1), max(size.height(), 1)
+        graph = rect
+        for margin in (FIT_MARGIN, FIT_MARGIN / 4):  # a thinner margin before cutting nodes
+            rect = graph.adjusted(-margin, -margin, margin, margin)
+            zoom = max(min(width / rect.width(), height / rect.height(), 1.0), FIT_MIN_ZOOM)
+            if rect.width() * zoom <= width and rect.height() * zoom <= height:
+                break
+        self.resetTransform()
+        self.scale(zoom, zoom)
+        seen_w, seen_h = width / zoom, height / zoom
+        x = rect.center().x() if rect.width() <= seen_w else rect.left() + seen_w / 2
+        y = rect.center().y() if rect.height() <= seen_h else rect.top() + seen_h / 2
+        self.centerOn(QPointF(x, y))
 
     def center_on_node(self, node_id: str) -> None:
         item = self.canvas.node_items.get(node_id)
@@ -108,10 +119,20 @@ class CanvasView(QGraphicsView):
             self.centerOn(item.sceneBoundingRect().center())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        steps = event.angleDelta().y() / 120.0
-        if steps:
-            self.zoom_by(math.pow(1.15, steps), event.position().toPoint())
+        """The wheel zooms around the cursor; Shift+wheel and sideways scrolling pan."""
+        delta = event.angleDelta()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.pan_by(-(delta.y() or delta.x()), 0)
+        elif delta.x() and not delta.y():
+            self.pan_by(-delta.x(), 0)
+        elif delta.y():
+            self.zoom_by(math.pow(1.15, delta.y() / 120.0), event.position().toPoint())
         event.accept()
+
+    def pan_by(self, dx: int, dy: int) -> None:
+        """Move the visible part by (dx, dy) viewport pixels."""
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + dx)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + dy)
 
     # --- pan ---------------------------------------------------------------------------
 
