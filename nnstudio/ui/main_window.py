@@ -324,7 +324,10 @@ class MainWindow(QMainWindow):
             self.view.center_on_node(node_id)
 
     def _on_selection_changed(self, node_ids: list[str]) -> None:
-        self.inspector.show_selection(list(node_ids), self.scene.selected_edge_ids())
+        edge_ids = self.scene.selected_edge_ids()
+        self.inspector.show_selection(list(node_ids), edge_ids)
+        if (node_ids or edge_ids) and self.tabifiedDockWidgets(self.inspector_dock):
+            self.inspector_dock.raise_()  # a selection shows its settings, even when tabbed
 
     def _show_hint(self, text: str) -> None:
         if text:

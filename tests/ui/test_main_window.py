@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 from window_helpers import build_small_network, isolate_settings, make_window
@@ -235,3 +235,14 @@ def test_leaky_slope_is_editable_only_for_leaky_relu(qtbot, window: MainWindow) 
     assert not slope.isEnabled()
     window.inspector.editors["function"].setCurrentText("leaky_relu")  # type: ignore[attr-defined]
     qtbot.waitUntil(slope.isEnabled)
+
+
+def test_selecting_a_node_raises_the_inspector_over_tabbed_docks(qtbot, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, tmp_path, monkeypatch)
+    node = window.scene.add_node_at("layer.dense", QPointF(0, 0))
+    tabbed = window.tabifiedDockWidgets(window.inspector_dock)
+    assert tabbed, "the training panel shares the inspector's place"
+    tabbed[0].raise_()
+    qtbot.waitUntil(lambda: window.inspector_dock.visibleRegion().isEmpty())
+    window.scene.select_nodes([node])
+    qtbot.waitUntil(lambda: not window.inspector_dock.visibleRegion().isEmpty())
