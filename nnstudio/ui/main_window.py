@@ -114,12 +114,14 @@ class MainWindow(QMainWindow):
     def _install_extensions(self) -> None:
         """Menus and docks that other parts of the UI add to the window."""
         from nnstudio.ui.backprop import install_backprop_ui
+        from nnstudio.ui.data_import import install_data_menu
         from nnstudio.ui.export_actions import install_export_menu
         from nnstudio.ui.training.install import install_training_ui
 
         self.export_actions = install_export_menu(self)
         self.training_ui = install_training_ui(self)
         self.backprop_ui = install_backprop_ui(self)
+        self.data_import = install_data_menu(self)  # after training: it feeds the panel
 
     def _add_dock(self, title: str, name: str, widget: QWidget,
                   area: Qt.DockWidgetArea) -> QDockWidget:

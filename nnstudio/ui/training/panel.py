@@ -35,6 +35,7 @@ from nnstudio.training.settings import (
     SCHEDULES,
     TrainingSettings,
 )
+from nnstudio.ui.data_import.describe import FILE_SOURCES, describe_file_spec, spec_file_names
 from nnstudio.ui.training.settings_command import Path, SettingsCommand, read_path
 
 DEFAULTS = TrainingSettings()
@@ -66,6 +67,8 @@ class TrainingPanel(QWidget):
 
     settings_changed = Signal()
     dataset_changed = Signal()
+    load_data_requested = Signal()
+    """The "Load data file…" button was pressed (File › Load Data File… handles it)."""
 
     def __init__(self, project: Callable[[], Project],
                  push: Callable[[SettingsCommand], None],
@@ -143,6 +146,12 @@ class TrainingPanel(QWidget):
                                           for name, e in BUILTIN.items()])
         self.dataset_combo.currentIndexChanged.connect(self._dataset_chosen)
         form.addRow("Dataset", self.dataset_combo)
+        self.load_data_button = QToolButton()
+        self.load_data_button.setObjectName("load_data_button")
+        self.load_data_button.setText("Load data file…")
+        self.load_data_button.setToolTip("Train on a CSV, NPZ or IDX file instead (undoable)")
+        self.load_data_button.clicked.connect(lambda _=False: self.load_data_requested.emit())
+        form.addRow("", self.load_data_button)
         self.dataset_note = QLabel("")
         self.dataset_note.setWordWrap(True)
         self.dataset_note.setStyleSheet("color: #5a6270;")
@@ -224,9 +233,11 @@ class TrainingPanel(QWidget):
         self._update_descent()
 
     def _load_dataset(self, spec: Mapping[str, Any]) -> None:
+        self._show_file_item(spec)
         name = spec.get("name") if spec.get("source") == "builtin" else None
         index = self.dataset_combo.findData(name) if name else -1
-        self.dataset_combo.setEnabled(index >= 0 or not spec)
+        is_file = spec.get("source") in FILE_SOURCES
+        self.dataset_combo.setEnabled(index >= 0 or not spec or is_file)
         if index >= 0:
             self.dataset_combo.setCurrentIndex(index)
             entry = BUILTIN[str(name)]
@@ -235,13 +246,25 @@ class TrainingPanel(QWidget):
                 box.setEnabled(key in entry.defaults)
                 if key in entry.defaults:
                     box.setValue(params.get(key, entry.defaults[key]))
+            self.dataset_note.setWordWrap(True)
             self.dataset_note.setText(entry.description)
         else:
             for box in self._param_boxes.values():
                 box.setEnabled(False)
-            source = spec.get("source", "none")
-            self.dataset_note.setText(f"Data from a {source} file: {spec.get('path', '')}"
-                                      if spec else "No dataset chosen yet.")
+            self.dataset_note.setWordWrap(not is_file)  # file: short explicit lines
+            self.dataset_note.setText(f"Data file {describe_file_spec(spec)}" if is_file
+                                      else "No dataset chosen yet.")
+
+    def _show_file_item(self, spec: Mapping[str, Any]) -> None:
+        """While the dataset is a file, the combo's last item names it (and is selected)."""
+        combo = self.dataset_combo
+        last = combo.count() - 1
+        if last >= 0 and combo.itemData(last) is None:
+            combo.removeItem(last)
+        names = spec_file_names(spec)
+        if names:
+            combo.addItem(f"File: {' + '.join(names)}", None)
+            combo.setCurrentIndex(combo.count() - 1)
 
     def _changed(self, path: Path, value: Any, label: str) -> None:
         if self._loading:
@@ -260,6 +283,8 @@ class TrainingPanel(QWidget):
         if self._loading:
             return
         name = self.dataset_combo.currentData()
+        if name is None:  # the item naming the current data file
+            return
         spec = {"source": "builtin", "name": name, "params": {}}
         self._push(SettingsCommand(self._project(), ("dataset",), spec,
                                    f"Use dataset {name}", self._after_dataset_change))
