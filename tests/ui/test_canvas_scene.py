@@ -139,3 +139,22 @@ def test_middle_drag_pans_without_editing(qtbot):
     assert after.x() == pytest.approx(before.x() - 100, abs=1)
     assert after.y() == pytest.approx(before.y() - 50, abs=1)
     assert scene.undo_stack.count() == 0
+
+
+def test_live_weights_colour_neuron_edges_before_the_document_has_them(qtbot):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QUndoStack
+
+    from nnstudio.graph.document import Document
+    from nnstudio.ui.canvas import CanvasScene
+
+    doc = Document()
+    x = doc.add_node("neuron.input_feature")
+    h = doc.add_node("neuron.neuron", position=(200.0, 0.0))
+    edge = doc.connect(x, "out", h, "in")
+    scene = CanvasScene(doc, QUndoStack())
+    item = scene.edge_items[edge]
+    assert doc.edges[edge].weight is None
+    assert item.label == ""  # not initialised: no number to show yet
+    scene.set_edge_overlay("weights", {edge: -0.75})
+    assert "0.75" in item.label
+    assert "-0.75" in item.toolTip() or "−0.75" in item.toolTip()

@@ -231,12 +231,15 @@ class CanvasScene(QGraphicsScene):
         target_type = self.document.nodes[edge.target.node_id].type_id
         weighted = target_type == "neuron.neuron"
         values = self._overlay_values
+        # live neuron-edge weights from a run win over the document's stored weight
+        weight = values.get(edge_id, edge.weight) if self._overlay_mode == "weights" \
+            else edge.weight
         if self._overlay_mode == "gradients":
             value = values.get(edge_id, values.get(edge.source.node_id))
             look = overlay.GradientScale(values).look(value, "" if weighted else shape) \
                 if values else overlay.plain_look(shape)
         elif weighted:
-            look = overlay.weight_look(edge.weight, shape)
+            look = overlay.weight_look(weight, shape)
         elif edge.source.node_id in values:
             scale = max((abs(v) for v in values.values()), default=1.0)
             look = overlay.layer_weight_look(values[edge.source.node_id], scale, shape)
@@ -251,14 +254,15 @@ class CanvasScene(QGraphicsScene):
         tip = shape or ("N (one number per sample)" if edge.source in self._shapes
                         else "shape unknown")
         if weighted:
-            tip += ("; weight not initialised yet" if edge.weight is None
-                    else f"; weight {edge.weight:.6g}")
+            tip += ("; weight not initialised yet" if weight is None
+                    else f"; weight {weight:.6g}")
         item.setToolTip(tip)
 
     def set_edge_overlay(self, mode: str, values: Mapping[str, float] | None) -> None:
-        """mode "weights" (neuron edges by Edge.weight) or "gradients" (values: edge id or
-        source node id -> gradient magnitude). In weights mode, values keyed by source node id
-        (e.g. mean |w| of a layer) colour layer-level edges."""
+        """mode "weights" (neuron edges by their weight) or "gradients" (values: edge id or
+        source node id -> gradient magnitude). In weights mode, values keyed by edge id are
+        live neuron-edge weights (they win over Edge.weight) and values keyed by source node
+        id (e.g. mean |w| of a layer) colour layer-level edges."""
         if mode not in ("weights", "gradients"):
             raise ValueError(f"unknown edge overlay {mode!r}; use 'weights' or 'gradients'")
         self._overlay_mode = mode
