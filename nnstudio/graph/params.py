@@ -17,7 +17,11 @@ def _number_text(value: float) -> str:
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """One setting of a node type (e.g. the ``units`` of a Dense layer)."""
+    """One setting of a node type (e.g. the ``units`` of a Dense layer).
+
+    ``decimals`` and ``step`` are hints for a float editor (digits shown after the point,
+    the arrow-key increment); None leaves the editor's own choice.
+    """
 
     name: str
     kind: ParamKind
@@ -27,6 +31,8 @@ class ParamSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    decimals: int | None = None
+    step: float | None = None
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as a clean value of this setting's type, or raise GraphError."""

@@ -112,11 +112,16 @@ def _weight_params(default_init: str) -> tuple[ParamSpec, ...]:
                   choices=INITIALIZERS),
         ParamSpec("penalty", "choice", "none", "Penalty",
                   "Regularization on the weights: L1 pushes weights to exactly 0, L2 keeps them "
-                  "small, L1+L2 does both.", choices=PENALTIES),
-        ParamSpec("l1", "float", 0.0, "L1 strength", "Factor of the sum of |w| added to the loss.",
-                  minimum=0.0),
-        ParamSpec("l2", "float", 0.0, "L2 strength", "Factor of the sum of w² added to the loss.",
-                  minimum=0.0),
+                  "small, L1+L2 does both. Also set its strength (l1, l2) above 0.",
+                  choices=PENALTIES),
+        ParamSpec("l1", "float", 0.0, "L1 strength",
+                  "Factor of the sum of |w| added to the loss; acts only when the penalty is l1 "
+                  "or l1_l2 and this is above 0 (e.g. 0.001).",
+                  minimum=0.0, decimals=6, step=0.0001),
+        ParamSpec("l2", "float", 0.0, "L2 strength",
+                  "Factor of the sum of w² added to the loss; acts only when the penalty is l2 "
+                  "or l1_l2 and this is above 0 (e.g. 0.001).",
+                  minimum=0.0, decimals=6, step=0.0001),
     )
 
 

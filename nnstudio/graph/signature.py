@@ -18,9 +18,13 @@ class DataSignature:
     n_targets: target columns for regression/binary/multilabel; number of classes
         for classification.
     feature_names: one name per input feature (tables only; empty for images).
+    target_min, target_max: the smallest and largest target value over all target columns
+        (regression/binary/multilabel), or None when unknown or for class labels.
     """
 
     input_shape: tuple[int, ...]
     target_kind: TargetKind
     n_targets: int
     feature_names: tuple[str, ...] = ()
+    target_min: float | None = None
+    target_max: float | None = None

@@ -6,6 +6,8 @@ can run it after every edit. Each Problem names the node by its title and gives 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nnstudio.graph.document import Document
 from nnstudio.graph.document_types import Node, PortRef
 from nnstudio.graph.naming import label_start, node_label
@@ -22,9 +24,12 @@ __all__ = ["Problem", "validate"]
 def validate(doc: Document, data: DataSignature | None = None) -> list[Problem]:
     """All problems of ``doc`` (and against dataset ``data``, if given). Never raises."""
     try:
-        return _validate(doc, data)
+        problems = _validate(doc, data)
     except Exception as exc:  # a safety net: validation must never take the app down
-        return [Problem(None, None, f"The network could not be checked completely ({exc}).")]
+        problems = [Problem(None, None, f"The network could not be checked completely ({exc}).")]
+    # a title may hold a line break (e.g. from a file); a problem stays one line
+    return [p if len(p.message.splitlines()) < 2
+            else replace(p, message=" ".join(p.message.split())) for p in problems]
 
 
 def _validate(doc: Document, data: DataSignature | None) -> list[Problem]:
@@ -47,6 +52,8 @@ def _validate(doc: Document, data: DataSignature | None) -> list[Problem]:
             if node.type_id in ("layer.add", "layer.concatenate"):
                 sources = [shapes.get(e.source) for e in graph.incoming[node_id].get("in", [])]
                 problems += multi_input_problems(node, sources)
+    for node in doc.nodes.values():
+        problems += _penalty_problems(node)
     if data is not None:
         problems += data_problems(doc, shapes, data)
     problems += _unreachable(doc, graph)
@@ -169,6 +176,58 @@ def _input_problems(doc: Document, graph: GraphLayout, shapes: dict[PortRef, Sha
             problems.append(Problem(node.id, spec.name,
                                     f"{label} has {len(edges)} connections into its input; "
                                     f"it takes {what}."))
+    return problems
+
+
+_PENALTY_PARTS = {"none": (), "l1": ("l1",), "l2": ("l2",), "l1_l2": ("l1", "l2")}
+
+
+def _strength(node: Node, name: str) -> float:
+    try:
+        return float(node.params.get(name, 0.0))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _penalty_problems(node: Node) -> list[Problem]:
+    """Warnings for an L1/L2 choice that does nothing: a strength of 0, or one that is ignored."""
+    kind = NODE_TYPES.get(node.type_id)
+    if kind is None or "penalty" not in {spec.name for spec in kind.params}:
+        return []
+    choice = str(node.params.get("penalty", "none"))
+    active = _PENALTY_PARTS.get(choice, ())
+    strengths = {name: _strength(node, name) for name in ("l1", "l2")}
+    label = label_start(node)
+    problems = []
+    zero = [name for name in active if strengths[name] <= 0.0]
+    if zero:
+        penalty = "L1+L2" if choice == "l1_l2" else choice.upper()
+        if len(zero) == 2:
+            problems.append(Problem(
+                node.id, None,
+                f"{label} asks for an {penalty} penalty but its L1 and L2 strengths are 0, so "
+                "the penalty does nothing; set l1 and l2 > 0 (e.g. 0.001).", "warning"))
+        elif len(active) == 2:
+            acting = next(name for name in active if name not in zero)
+            problems.append(Problem(
+                node.id, None,
+                f"{label} asks for an {penalty} penalty but its {zero[0].upper()} strength is 0, "
+                f"so only the {acting.upper()} part ({acting} = {strengths[acting]:g}) acts; "
+                f"set {zero[0]} > 0 (e.g. 0.001) or choose {acting}.", "warning"))
+        else:
+            problems.append(Problem(
+                node.id, None,
+                f"{label} asks for an {penalty} penalty but its {penalty} strength is 0, so the "
+                f"penalty does nothing; set {zero[0]} > 0 (e.g. 0.001).", "warning"))
+    ignored = [name for name in ("l1", "l2") if name not in active and strengths[name] > 0.0]
+    if ignored:
+        values = " and ".join(f"{name} = {strengths[name]:g}" for name in ignored)
+        them = "they are" if len(ignored) == 2 else "it is"
+        fits = [c for c, parts in _PENALTY_PARTS.items() if set(ignored) <= set(parts)]
+        problems.append(Problem(
+            node.id, None,
+            f"{label} has {values} but its penalty is '{choice}', so {them} ignored; choose "
+            f"{' or '.join(fits)}.", "warning"))
     return problems
 
 

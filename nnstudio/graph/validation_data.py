@@ -20,6 +20,36 @@ _SUGGESTED_LOSS = {
     "multilabel": "multilabel",
 }
 _BCE = ("binary_cross_entropy", "bce_with_logits", "multilabel")
+_LOSS_WORDS = {
+    "binary_cross_entropy": "binary cross-entropy",
+    "bce_with_logits": "binary cross-entropy with logits",
+    "multilabel": "multilabel (sigmoid + binary cross-entropy)",
+}
+
+
+def _number(value: float) -> str:
+    """Two decimals with a real minus sign; more digits if two would hide a value outside 0..1."""
+    value += 0.0  # −0.0 → 0.0
+    text = f"{value:.2f}"
+    if float(text) in (0.0, 1.0) and value not in (0.0, 1.0):
+        text = f"{value:.6g}"
+    return text.replace("-", "−")
+
+
+def _bce_range_problem(node: Node, loss: str, data: DataSignature) -> Problem | None:
+    """An error when a 0..1 loss meets known targets outside 0..1 (e.g. −1..1 regression)."""
+    low, high = data.target_min, data.target_max
+    if low is None or high is None or (low >= 0.0 and high <= 1.0):
+        return None
+    span = f"{_number(low)} to {_number(high)}"
+    # The range covers all target columns; the one column a Scalar output reads may still lie
+    # inside 0..1, so then it is only a warning.
+    one_of_several = node.type_id == "neuron.output" and data.n_targets > 1
+    if one_of_several:
+        span += f" (over all {data.n_targets} target columns)"
+    message = (f"{label_start(node)} uses {_LOSS_WORDS[loss]}, which needs targets between 0 "
+               f"and 1, but the data's targets run from {span}; use mse for regression.")
+    return Problem(node.id, "in", message, "warning" if one_of_several else "error")
 
 
 def _data_text(data: DataSignature) -> str:
@@ -89,6 +119,9 @@ def _loss_kind_problem(node: Node, loss: str, data: DataSignature) -> Problem | 
                        f"{label} uses {loss}, but this dataset has {_targets_text(data)}; "
                        f"use {suggest}.")
     if loss in _BCE and kind == "regression":
+        out_of_range = _bce_range_problem(node, loss, data)
+        if out_of_range is not None:
+            return out_of_range
         return Problem(node.id, "in",
                        f"{label} uses {loss}, which needs targets between 0 and 1, but this "
                        f"dataset has {_targets_text(data)}; use mse.", "warning")

@@ -73,11 +73,12 @@ def make_param_editor(spec: ParamSpec, value: Any, commit: Callable[[Any], None]
         return spin
     if spec.kind == "float":
         dspin = QDoubleSpinBox()
-        dspin.setDecimals(4)
+        dspin.setDecimals(spec.decimals if spec.decimals is not None else 4)
         dspin.setRange(spec.minimum if spec.minimum is not None else -FLOAT_LIMIT,
                        spec.maximum if spec.maximum is not None else FLOAT_LIMIT)
         span = (spec.maximum or 1.0) - (spec.minimum or 0.0)
-        dspin.setSingleStep(0.01 if span <= 1.0 else 0.1)
+        default_step = 0.01 if span <= 1.0 else 0.1
+        dspin.setSingleStep(spec.step if spec.step is not None else default_step)
         dspin.setValue(float(value))
         dspin.setKeyboardTracking(False)
         dspin.valueChanged.connect(commit)

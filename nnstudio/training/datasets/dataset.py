@@ -71,12 +71,15 @@ class Dataset:
         return int(self.y.shape[1])
 
     def signature(self) -> DataSignature:
-        """Shapes without the batch axis, for graph validation."""
+        """Shapes without the batch axis and the targets' range, for graph validation."""
+        numeric = self.task != "classification" and self.y.size > 0
         return DataSignature(
             input_shape=tuple(int(d) for d in self.x.shape[1:]),
             target_kind=self.task,
             n_targets=self.n_targets,
             feature_names=() if self.is_image else self.feature_names,
+            target_min=float(self.y.min()) if numeric else None,
+            target_max=float(self.y.max()) if numeric else None,
         )
 
     def subset(self, indices: np.ndarray, name: str | None = None) -> Dataset:
