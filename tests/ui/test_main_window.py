@@ -246,3 +246,17 @@ def test_selecting_a_node_raises_the_inspector_over_tabbed_docks(qtbot, tmp_path
     qtbot.waitUntil(lambda: window.inspector_dock.visibleRegion().isEmpty())
     window.scene.select_nodes([node])
     qtbot.waitUntil(lambda: not window.inspector_dock.visibleRegion().isEmpty())
+
+
+def test_penalty_strength_editor_takes_six_decimals(qtbot):  # type: ignore[no-untyped-def]
+    from nnstudio.graph.registry import node_type
+    from nnstudio.ui.inspector import make_param_editor
+
+    spec = node_type("layer.dense").param("l2")
+    committed: list[float] = []
+    editor = make_param_editor(spec, 0.0, committed.append)
+    qtbot.addWidget(editor)
+    assert isinstance(editor, QDoubleSpinBox)
+    assert editor.decimals() == 6 and editor.singleStep() == pytest.approx(0.0001)
+    editor.setValue(0.00005)
+    assert committed == [pytest.approx(0.00005)]
