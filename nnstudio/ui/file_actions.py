@@ -6,10 +6,11 @@ Every question to the user goes through one small method (``ask_save_changes``,
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from nnstudio.graph.project import Project
@@ -40,8 +41,39 @@ def example_files() -> list[Path]:
 
 
 def example_title(path: Path) -> str:
-    """``digits_cnn.nnstudio`` -> ``Digits cnn``."""
+    """``digits_cnn.nnstudio`` -> ``Digits cnn`` (when the file has no readable name)."""
     return path.stem.replace("_", " ").capitalize()
+
+
+def first_sentence(text: str) -> str:
+    """The text up to and including its first full stop (the whole text if it has none)."""
+    match = re.search(r"[.!?](\s|$)", text)
+    return text[:match.end()].strip() if match else text.strip()
+
+
+def example_entry(path: Path) -> tuple[str, str]:
+    """(menu title, status tip) of an example: its project name and the first sentence
+    of its description; the file name if the file cannot be read."""
+    try:
+        project = load_project(path)
+    except (ProjectFileError, OSError):
+        return example_title(path), f"Open a copy of the example {path.name}"
+    title = project.name or example_title(path)
+    tip = first_sentence(project.description) or f"Open a copy of the example {path.name}"
+    return title, tip
+
+
+def documents_dir() -> Path:
+    """The user's Documents folder (the home folder if the platform names none)."""
+    location = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(location) if location else Path.home()
+
+
+def safe_file_stem(name: str) -> str:
+    """``name`` without characters that file systems refuse; "Untitled" if nothing is left."""
+    stem = " ".join(re.sub(r'[\\/:*?"<>|]+', " ", name).split()).strip(" .")
+    return stem or "Untitled"
 
 
 class FileController:
@@ -71,9 +103,15 @@ class FileController:
         name, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
         return Path(name) if name else None
 
-    def ask_save_path(self) -> Path | None:
+    def save_start_path(self) -> Path:
+        """Where Save As starts: the project's own file, else its name in Documents."""
         current = self.window.file_path
-        start = str(current) if current else f"{self.window.project.name}{SUFFIX}"
+        if current is not None:
+            return current
+        return documents_dir() / f"{safe_file_stem(self.window.project.name)}{SUFFIX}"
+
+    def ask_save_path(self) -> Path | None:
+        start = str(self.save_start_path())
         name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", start, FILE_FILTER)
         if not name:
             return None
@@ -209,8 +247,10 @@ class FileController:
         menu.clear()
         files = example_files()
         for path in files:
-            action = menu.addAction(example_title(path))
-            action.setStatusTip(f"Open a copy of the example {path.name}")
+            title, tip = example_entry(path)
+            action = menu.addAction(title)
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
             action.triggered.connect(lambda _=False, p=path: self.open_example(p))
         if not files:
             menu.addAction("No examples installed").setEnabled(False)

@@ -28,6 +28,8 @@ from nnstudio.ui.problems import ProblemsWidget
 
 APP_TITLE = "NN Studio"
 AUTOSAVE_MS = 60_000
+RIGHT_DOCK_WIDTH = 320
+"""Default width (px) of the right dock column (inspector, training settings)."""
 WELCOME_TEXT = (
     "<h3>An empty network</h3>"
     "<p>Drag a node from the palette on the left onto this canvas,<br>"
@@ -58,8 +60,12 @@ class MainWindow(QMainWindow):
         self.scene = CanvasScene(self.project.graph, self.undo_stack)
         self.view = CanvasView(self.scene)
         self.setCentralWidget(self.view)
-        self.welcome = QLabel(WELCOME_TEXT, self.view.viewport())
+        # A child of the view, not of its viewport: scrolling the canvas (Fit after New)
+        # moves the viewport's children with the picture and pushed the text off-centre.
+        self.welcome = QLabel(WELCOME_TEXT, self.view)
         self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome.setWordWrap(True)
+        self.welcome.setMargin(12)
         self.welcome.setStyleSheet("color: #5a6270; background: transparent;")
         self.welcome.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.view.viewport().installEventFilter(self)
@@ -106,6 +112,7 @@ class MainWindow(QMainWindow):
 
         self._attach_document()
         self.resize(1440, 900)
+        self._size_docks()
         self.restore_layout()
         self._update_title()
 
@@ -234,6 +241,11 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
 
+    def _size_docks(self) -> None:
+        """Default widths: the right column fits the training settings (~320 px)."""
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [250, RIGHT_DOCK_WIDTH],
+                         Qt.Orientation.Horizontal)
+
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea) -> None:
         """Add a further panel (e.g. training plots); it gets a toggle under View › Panels."""
         self.addDockWidget(area, dock)
@@ -300,8 +312,8 @@ class MainWindow(QMainWindow):
         self.problems.set_problems(doc, problems)
         self.scene.set_problems(problems)
         self.inspector.refresh()
-        self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems
-                                          else "Problems")
+        self.problems_dock.setWindowTitle(f"Problems ({len(problems)})"
+                                          if problems and doc.nodes else "Problems")
         self.welcome.setVisible(not doc.nodes)
         self._place_welcome()
 
@@ -367,9 +379,8 @@ class MainWindow(QMainWindow):
 
     # --- events --------------------------------------------------------------------------
     def _place_welcome(self) -> None:
-        area = self.view.viewport().rect()
-        self.welcome.adjustSize()
-        self.welcome.move(area.center() - self.welcome.rect().center())
+        """Cover the canvas viewport; the label centres (and wraps) its text in it."""
+        self.welcome.setGeometry(self.view.viewport().geometry())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:

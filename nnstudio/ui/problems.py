@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
 from nnstudio.graph.document import Document
 from nnstudio.graph.validation import Problem
 
 NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+EMPTY_HINT = ("Drag nodes from the palette to start building a network (or open one with "
+              "File › Examples).")
+INFO_COLOUR = QColor("#5a6270")
 
 
 def problem_text(doc: Document, problem: Problem) -> str:
@@ -37,10 +41,20 @@ class ProblemsWidget(QListWidget):
         self.problems: list[Problem] = []
 
     def set_problems(self, doc: Document, problems: Sequence[Problem]) -> None:
-        """Replace the rows; an empty list shows a single "no problems" row."""
+        """Replace the rows; an empty list shows a single "no problems" row. An empty
+        document shows a neutral hint, and its problems as information, not errors."""
         self.problems = list(problems)
         self.clear()
         style = self.style()
+        if not doc.nodes:
+            info = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            for text in (EMPTY_HINT, *(p.message for p in problems)):
+                item = QListWidgetItem(info, text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                item.setForeground(INFO_COLOUR)
+                item.setToolTip(text)
+                self.addItem(item)
+            return
         if not problems:
             item = QListWidgetItem("No problems: the network is complete.")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -54,6 +68,10 @@ class ProblemsWidget(QListWidget):
             item.setData(NODE_ID_ROLE, problem.node_id)
             item.setToolTip(problem.message)
             self.addItem(item)
+
+    def is_hint(self) -> bool:
+        """True while the list shows the empty-document hint instead of problems."""
+        return self.count() > 0 and self.item(0).text() == EMPTY_HINT
 
     def error_count(self) -> int:
         return sum(1 for p in self.problems if p.severity == "error")

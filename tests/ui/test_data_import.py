@@ -310,7 +310,9 @@ def test_panel_button_and_builtin_choice_after_a_file(qtbot, tmp_path, monkeypat
     controller.set_dataset({"source": "csv", "path": str(csv)})
     assert panel.dataset_combo.isEnabled()
     assert panel.dataset_combo.currentText() == "File: flowers.csv"
-    panel.dataset_combo.setCurrentIndex(panel.dataset_combo.findData("xor"))
+    index = panel.dataset_combo.findData("xor")
+    panel.dataset_combo.setCurrentIndex(index)   # what a user's pick does: select, then
+    panel.dataset_combo.activated.emit(index)    # tell the panel it was the user
     assert window.project.dataset["source"] == "builtin"
     assert panel.dataset_combo.findText("File: flowers.csv") == -1
     window.undo_stack.undo()

@@ -140,7 +140,7 @@ def test_examples_menu_lists_files_and_opens_an_untitled_copy(
     monkeypatch.setattr(file_actions, "examples_dir", lambda: examples)
     menu = QMenu()
     window.files.fill_examples_menu(menu)
-    assert [a.text() for a in menu.actions()] == ["Digits cnn", "Xor"]
+    assert [a.text() for a in menu.actions()] == ["Digits", "XOR"]  # the projects' names
     menu.actions()[1].trigger()
     assert window.project.graph.same_as(xor.graph)
     assert window.file_path is None and window.project.name == "XOR"

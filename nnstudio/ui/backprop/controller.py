@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from nnstudio.ui.main_window import MainWindow
 
 DOCK_TITLE = "Backprop, step by step"
+FLOAT_SIZE = (1000, 420)
+"""Size (px) of the dock the first time it is shown, floating over the main window."""
+ROOMY_WIDTH = 700
+"""A docked place at least this wide is kept; a narrower one makes the dock float."""
 PASS_LIMIT = 1e-6
 """Largest relative error that counts as a pass (float64 central differences)."""
 LAYER_PARAMS = ("layer.dense", "layer.conv2d", "layer.batchnorm")
@@ -37,12 +41,15 @@ class BackpropUi(QObject):
         self.dock.setObjectName("backprop_dock")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
         self.dock.setWidget(scroll)
         window.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(window.problems_dock, self.dock)
         self.dock.hide()
         self.dock.visibilityChanged.connect(self._on_visibility)
+        self.dock.toggleViewAction().triggered.connect(self._on_toggled)
+        self._placed = False
         self.overlay = BackpropOverlay(window.scene)
         self.batch: Batch | None = None
         self.trace: BackpropTrace | None = None
@@ -63,17 +70,44 @@ class BackpropUi(QObject):
         self._update_buttons()
 
     def show(self) -> None:
-        """Show the dock in front of its tab group, tall enough for the tables."""
+        """Show the dock in front of its tab group, in a place wide enough for it."""
         self.dock.show()
+        self._place()
         self.dock.raise_()
 
+    def _on_toggled(self, checked: bool) -> None:
+        if checked:  # View › Panels: in front, not as a background tab
+            self._place()
+            self.dock.raise_()
+
+    def _place(self) -> None:
+        """The first time, a narrow docked place (a bottom column) becomes a floating
+        window of ``FLOAT_SIZE`` over the lower part of the main window."""
+        if self._placed or self.dock.isFloating():
+            self._placed = True
+            return
+        self._placed = True
+        group = [d for d in self.window.tabifiedDockWidgets(self.dock) if d.isVisible()]
+        docked_width = max((d.width() for d in group), default=self.dock.width())
+        if docked_width >= ROOMY_WIDTH:
+            self.window.resizeDocks([self.dock], [FLOAT_SIZE[1]], Qt.Orientation.Vertical)
+            return
+        window = self.window.geometry()
+        width = min(FLOAT_SIZE[0], window.width())
+        height = min(FLOAT_SIZE[1], window.height())
+        self.dock.setFloating(True)
+        self.dock.resize(width, height)
+        self.dock.move(window.x() + (window.width() - width) // 2,
+                       window.y() + window.height() - height - 40)
+
     def _on_visibility(self, visible: bool) -> None:
+        """Hidden (another tab in front, closed): the canvas numbers go, the stepping
+        position stays; shown again: the numbers come back."""
         if visible:
-            self.window.resizeDocks([self.dock], [380], Qt.Orientation.Vertical)
+            if self.trace is not None:
+                self._show()
         else:
             self.overlay.clear()
-            if self.trace is not None:
-                self.reset()
 
     # --- the trace -----------------------------------------------------------------------
 
@@ -304,5 +338,5 @@ class BackpropUi(QObject):
 def install_backprop_ui(window: MainWindow) -> BackpropUi:
     """Add the "Backprop, step by step" dock (hidden; View › Panels shows it)."""
     ui = BackpropUi(window)
-    window.backprop_ui = ui  # type: ignore[attr-defined]
+    window.backprop_ui = ui
     return ui

@@ -1,11 +1,16 @@
 """The "Backprop, step by step" panel: buttons, the current step's numbers, the chain rule of
-one weight and the gradient check (widgets only; ``BackpropUi`` fills them)."""
+one weight and the gradient check (widgets only; ``BackpropUi`` fills them).
+
+The three sections sit side by side when the panel is wide and stack when it is narrow; the
+buttons re-flow into as many columns as fit, so none is ever clipped.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -20,6 +25,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+WIDE = 860
+"""Width (px) from which the three sections sit side by side."""
+HYSTERESIS = 30
+"""Extra width needed to switch back to side by side (no flicker at the threshold)."""
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -49,15 +59,17 @@ class BackpropPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("backprop_panel")
-        columns = QHBoxLayout(self)
-        layout = QVBoxLayout()
-        columns.addLayout(layout, 5)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        steps = QWidget()
+        layout = QVBoxLayout(steps)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.columns.addWidget(steps, 5)
         self.batch_label = QLabel("Press Forward to run the first training samples "
                                   "through the network.")
         self.batch_label.setWordWrap(True)
         layout.addWidget(self.batch_label)
 
-        buttons = QGridLayout()
+        self.button_grid = QGridLayout()
         self.forward_button = QPushButton("Forward")
         self.forward_button.setToolTip("Run the batch forward: every node gets its value")
         self.back_button = QPushButton("◀ Back one step")
@@ -65,10 +77,10 @@ class BackpropPanel(QWidget):
         self.step_button.setToolTip("Go one node further (forward, then backward)")
         self.run_button = QPushButton("Run to end ▶▶")
         self.reset_button = QPushButton("Reset")
-        for i, b in enumerate((self.forward_button, self.back_button, self.step_button,
-                               self.run_button, self.reset_button)):
-            buttons.addWidget(b, 0 if i < 3 else 1, i % 3)
-        layout.addLayout(buttons)
+        self.step_buttons = [self.forward_button, self.back_button, self.step_button,
+                             self.run_button, self.reset_button]
+        self.button_columns = 0
+        layout.addLayout(self.button_grid)
 
         self.step_label = QLabel("")
         bold = QFont()
@@ -81,6 +93,7 @@ class BackpropPanel(QWidget):
         self.samples = _table(["i", "input", "target", "value", "∂L/∂value"])
         fill_table(self.samples, [])
         layout.addWidget(self.samples)
+        layout.addStretch(1)
 
         chain = QGroupBox("Chain rule of one weight")
         chain_layout = QVBoxLayout(chain)
@@ -98,9 +111,9 @@ class BackpropPanel(QWidget):
         self.chain_text.setPlaceholderText("Click a connection into a neuron on the canvas "
                                            "(or pick a weight above) to see ∂L/∂w as a "
                                            "product of chain-rule factors.")
-        self.chain_text.setMinimumWidth(300)
+        self.chain_text.setMinimumHeight(120)
         chain_layout.addWidget(self.chain_text)
-        columns.addWidget(chain, 5)
+        self.columns.addWidget(chain, 5)
 
         check = QGroupBox("Gradient check")
         check_layout = QVBoxLayout(check)
@@ -114,4 +127,35 @@ class BackpropPanel(QWidget):
         check_layout.addWidget(self.check_button)
         check_layout.addWidget(self.verdict_label)
         check_layout.addWidget(self.check_table)
-        columns.addWidget(check, 4)
+        self.columns.addWidget(check, 4)
+        self.setMinimumWidth(120)
+        self._arrange(self.width())
+
+    def is_stacked(self) -> bool:
+        """True while the sections are stacked top to bottom (a narrow panel)."""
+        return self.columns.direction() == QBoxLayout.Direction.TopToBottom
+
+    def _arrange(self, width: int) -> None:
+        """Stack the sections below ``WIDE`` px; put as many buttons in a row as fit."""
+        if width < WIDE:
+            direction = QBoxLayout.Direction.TopToBottom
+        elif width >= WIDE + HYSTERESIS or not self.is_stacked():
+            direction = QBoxLayout.Direction.LeftToRight
+        else:
+            direction = self.columns.direction()
+        if direction != self.columns.direction():
+            self.columns.setDirection(direction)
+        section = width if direction == QBoxLayout.Direction.TopToBottom else width * 5 // 14
+        widest = max(b.sizeHint().width() for b in self.step_buttons)
+        spacing = max(self.button_grid.horizontalSpacing(), 0)
+        count = max(1, min(3, (section - 20 + spacing) // (widest + spacing)))
+        if count != self.button_columns:
+            self.button_columns = count
+            for button in self.step_buttons:
+                self.button_grid.removeWidget(button)
+            for i, button in enumerate(self.step_buttons):
+                self.button_grid.addWidget(button, i // count, i % count)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._arrange(event.size().width())
+        super().resizeEvent(event)

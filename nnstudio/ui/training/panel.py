@@ -7,11 +7,12 @@ TrainingSettings dict), ``project.dataset`` (the dataset spec) and ``project.see
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QUndoCommand
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +40,9 @@ from nnstudio.ui.data_import.describe import FILE_SOURCES, describe_file_spec, s
 from nnstudio.ui.training.settings_command import Path, SettingsCommand, read_path
 
 DEFAULTS = TrainingSettings()
+PLACEHOLDER = "Choose a dataset…"
+FULL_BATCH_MAX = 64
+"""A new project (no batch size yet) trains sets of at most this many samples full-batch."""
 _DESCENT_HELP = {
     "batch": "batch gradient descent: one step per epoch on all training samples",
     "stochastic": "stochastic gradient descent: one step per sample",
@@ -77,6 +81,7 @@ class TrainingPanel(QWidget):
         self._project = project
         self._push = push
         self._loading = False
+        self._error_shown = False
         self._fields: dict[Path, QWidget] = {}
         self._param_boxes: dict[str, QDoubleSpinBox | QSpinBox] = {}
 
@@ -91,6 +96,7 @@ class TrainingPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         self.body = body
         column = QVBoxLayout(body)
@@ -121,6 +127,8 @@ class TrainingPanel(QWidget):
 
     def _bind(self, form: QFormLayout, label: str, path: Path, widget: QWidget,
               tip: str = "") -> None:
+        """One row; a checkbox spans the row with its own short text (``label`` names the
+        undo step), long explanations go to the tooltip."""
         self._fields[path] = widget
         if tip:
             widget.setToolTip(tip)
@@ -128,23 +136,37 @@ class TrainingPanel(QWidget):
             widget.valueChanged.connect(lambda v, p=path, t=label: self._changed(p, v, t))
         elif isinstance(widget, QCheckBox):
             widget.toggled.connect(lambda v, p=path, t=label: self._changed(p, bool(v), t))
+            form.addRow(widget)
+            return
         elif isinstance(widget, QComboBox):
             widget.currentIndexChanged.connect(
                 lambda _i, p=path, w=widget, t=label: self._changed(p, w.currentData(), t))
         form.addRow(label, widget)
 
+    def _form(self, group: QGroupBox) -> QFormLayout:
+        """Labels beside short fields, above a field when the row would not fit."""
+        form = QFormLayout(group)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        return form
+
     def _combo(self, items: list[tuple[str, Any]]) -> QComboBox:
         box = QComboBox()
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(8)
         for text, data in items:
             box.addItem(text, data)
         return box
 
     def _dataset_group(self) -> QGroupBox:
         group = QGroupBox("Data")
-        form = QFormLayout(group)
+        form = self._form(group)
+        self.data_form = form
         self.dataset_combo = self._combo([(f"{e.title}  ({name})", name)
                                           for name, e in BUILTIN.items()])
-        self.dataset_combo.currentIndexChanged.connect(self._dataset_chosen)
+        self.dataset_combo.setPlaceholderText(PLACEHOLDER)
+        self.dataset_combo.setCurrentIndex(-1)
+        self.dataset_combo.activated.connect(self._dataset_chosen)
         form.addRow("Dataset", self.dataset_combo)
         self.load_data_button = QToolButton()
         self.load_data_button.setObjectName("load_data_button")
@@ -161,6 +183,8 @@ class TrainingPanel(QWidget):
         self._param_boxes = {"n_samples": self.n_samples, "noise": self.noise}
         for key, box in self._param_boxes.items():
             box.valueChanged.connect(lambda v, k=key: self._param_changed(k, v))
+        self.n_samples.setToolTip("Number of generated samples")
+        self.noise.setToolTip("Standard deviation of the noise added to the samples")
         form.addRow("Samples", self.n_samples)
         form.addRow("Noise", self.noise)
         self._bind(form, "Validation share", ("training", "val_fraction"),
@@ -175,13 +199,15 @@ class TrainingPanel(QWidget):
 
     def _optimizer_group(self) -> QGroupBox:
         group = QGroupBox("Optimizer")
-        form = QFormLayout(group)
+        form = self._form(group)
         self._bind(form, "Optimizer", ("training", "optimizer"),
                    self._combo([(n.upper() if n == "sgd" else n.capitalize().replace(
                        "Rmsprop", "RMSprop"), n) for n in OPTIMIZER_NAMES]))
         self._bind(form, "Learning rate", ("training", "lr"), _double(1e-6, 100.0, 5, 0.01))
         self._bind(form, "Momentum", ("training", "momentum"), _double(0.0, 0.999, 3, 0.05))
-        self._bind(form, "Nesterov", ("training", "nesterov"), QCheckBox("look-ahead momentum"))
+        self._bind(form, "Nesterov", ("training", "nesterov"), QCheckBox("Nesterov"),
+                   "Nesterov's look-ahead momentum: the gradient is taken one momentum step "
+                   "ahead")
         batch = _int(0, 1_000_000)
         batch.setSpecialValueText("all (batch)")
         self._bind(form, "Batch size", ("training", "batch_size"), batch,
@@ -189,24 +215,27 @@ class TrainingPanel(QWidget):
         self.descent_label = QLabel("")
         self.descent_label.setObjectName("descent_kind")
         self.descent_label.setWordWrap(True)
-        form.addRow("", self.descent_label)
+        self.descent_label.setStyleSheet("color: #5a6270;")
+        form.addRow(self.descent_label)
         self._bind(form, "Epochs", ("training", "epochs"), _int(1, 1_000_000))
         self._bind(form, "LR schedule", ("training", "schedule"),
                    self._combo([(s, s) for s in SCHEDULES]))
         self._bind(form, "Schedule step", ("training", "step_size"), _int(1, 100_000),
                    "epochs between two decays (step schedule)")
-        self._bind(form, "Schedule factor γ", ("training", "gamma"), _double(0.01, 1.0, 3, 0.05))
+        self._bind(form, "Factor γ", ("training", "gamma"), _double(0.01, 1.0, 3, 0.05))
         return group
 
     def _stopping_group(self) -> QGroupBox:
         group = QGroupBox("Early stopping and bagging")
-        form = QFormLayout(group)
+        form = self._form(group)
         self._bind(form, "Early stopping", ("training", "early_stopping"),
-                   QCheckBox("stop when validation loss stops improving"))
+                   QCheckBox("Early stopping"),
+                   "Stop when the validation loss stops improving")
         self._bind(form, "Patience", ("training", "patience"), _int(1, 100_000),
                    "epochs without improvement before stopping")
         self._bind(form, "Restore best", ("training", "restore_best"),
-                   QCheckBox("keep the weights of the best epoch"))
+                   QCheckBox("Restore best weights"),
+                   "After stopping, keep the weights of the epoch with the best validation loss")
         self._bind(form, "Bagging members", ("training", "bagging_members"), _int(1, 50),
                    "1 = no bagging; more trains each member on a bootstrap sample")
         return group
@@ -243,17 +272,26 @@ class TrainingPanel(QWidget):
             entry = BUILTIN[str(name)]
             params = dict(spec.get("params") or {})
             for key, box in self._param_boxes.items():
-                box.setEnabled(key in entry.defaults)
                 if key in entry.defaults:
                     box.setValue(params.get(key, entry.defaults[key]))
+            self._show_params([k for k in self._param_boxes if k in entry.defaults])
+            fixed = "" if entry.defaults else " Its size is fixed: it has no settings."
             self.dataset_note.setWordWrap(True)
-            self.dataset_note.setText(entry.description)
+            self.dataset_note.setText(entry.description + fixed)
         else:
-            for box in self._param_boxes.values():
-                box.setEnabled(False)
+            if not is_file:
+                self.dataset_combo.setCurrentIndex(-1)  # shows the placeholder
+            self._show_params([])
             self.dataset_note.setWordWrap(not is_file)  # file: short explicit lines
             self.dataset_note.setText(f"Data file {describe_file_spec(spec)}" if is_file
-                                      else "No dataset chosen yet.")
+                                      else "No dataset chosen yet: pick one above or load "
+                                           "a data file.")
+
+    def _show_params(self, keys: list[str]) -> None:
+        """Show the rows of the generator settings in ``keys``; hide the others."""
+        for key, box in self._param_boxes.items():
+            self.data_form.setRowVisible(box, key in keys)
+            box.setEnabled(key in keys)
 
     def _show_file_item(self, spec: Mapping[str, Any]) -> None:
         """While the dataset is a file, the combo's last item names it (and is selected)."""
@@ -280,17 +318,28 @@ class TrainingPanel(QWidget):
                                    self._after_dataset_change))
 
     def _dataset_chosen(self, _index: int) -> None:
+        """The user picked an item (``activated``: also when it is the shown one)."""
         if self._loading:
             return
         name = self.dataset_combo.currentData()
-        if name is None:  # the item naming the current data file
+        project = self._project()
+        if name is None:  # the placeholder or the item naming the current data file
             return
         spec = {"source": "builtin", "name": name, "params": {}}
-        self._push(SettingsCommand(self._project(), ("dataset",), spec,
-                                   f"Use dataset {name}", self._after_dataset_change))
+        if project.dataset == spec:
+            return
+        command = DatasetChoice(project, spec, f"Use dataset {name}",
+                                self._after_dataset_change)
+        size = BUILTIN[str(name)].defaults.get("n_samples")
+        if "batch_size" not in project.training and isinstance(size, int) \
+                and size <= FULL_BATCH_MAX:
+            command.full_batch = True  # a new project on small data: batch gradient descent
+        self._push(command)
 
     def _after_change(self) -> None:
         self.reload()
+        if self._error_shown:  # "Cannot train…" was about the settings before this change
+            self.show_message("")
         self.settings_changed.emit()
 
     def _after_dataset_change(self) -> None:
@@ -311,4 +360,35 @@ class TrainingPanel(QWidget):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         bad = any(w in text for w in ("diverged", "failed", "Cannot"))
+        self._error_shown = bad
         self.message.setStyleSheet("color: #b3261e; font-weight: 600;" if bad else "")
+
+
+class DatasetChoice(SettingsCommand):
+    """Use another dataset spec; the fitted scaler (``project.preprocessing``) belongs to
+    the old data and goes with it in the same undo step. With ``full_batch`` the step also
+    sets batch size 0 (the whole training set). Never merges."""
+
+    def __init__(self, project: Project, spec: dict[str, Any], text: str,
+                 changed: Callable[[], None]) -> None:
+        super().__init__(project, ("dataset",), spec, text, changed)
+        self.old_preprocessing = copy.deepcopy(project.preprocessing)
+        self.old_training = copy.deepcopy(project.training)
+        self.full_batch = False
+
+    def redo(self) -> None:
+        self.project.preprocessing = {}
+        if self.full_batch:
+            self.project.training["batch_size"] = 0
+        super().redo()
+
+    def undo(self) -> None:
+        self.project.preprocessing = copy.deepcopy(self.old_preprocessing)
+        self.project.training = copy.deepcopy(self.old_training)
+        super().undo()
+
+    def id(self) -> int:
+        return -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        return False
