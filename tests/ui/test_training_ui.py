@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import numpy as np
 import pytest
-from training_helpers import training_window, wait_state
+from training_helpers import EXAMPLES, training_window, wait_state
 
 from nnstudio.graph.project_file import load_project, save_project
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.records import EpochRecord, StepRecord
-from nnstudio.ui.training.controller import FINISHED, PAUSED, RUNNING
+from nnstudio.ui.training.controller import (
+    FINISHED,
+    IDLE,
+    PAUSED,
+    RUNNING,
+    default_backend,
+)
+from nnstudio.ui.training.process_worker import process_pool
 from nnstudio.ui.training.worker import TrainingWorker
+
+
+def test_the_default_backend_is_the_training_process(monkeypatch) -> None:
+    monkeypatch.delenv("NNSTUDIO_TRAINING_BACKEND", raising=False)
+    assert default_backend() == "process"
+    monkeypatch.setenv("NNSTUDIO_TRAINING_BACKEND", "thread")
+    assert default_backend() == "thread"
 
 
 def test_train_xor_from_the_gui_reaches_98_percent(qtbot, tmp_path, monkeypatch) -> None:
@@ -45,10 +61,15 @@ def test_train_xor_from_the_gui_reaches_98_percent(qtbot, tmp_path, monkeypatch)
     assert window.project.history[-1]["val_accuracy"] >= 0.98
 
 
-def test_pause_step_and_stop(qtbot, tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("backend", [
+    "process",
+    pytest.param("thread", marks=pytest.mark.slow),  # the GIL makes it slow: 10-20 s
+])
+def test_pause_step_and_stop(qtbot, tmp_path, monkeypatch, backend: str) -> None:
     window, ui = training_window(qtbot, tmp_path, monkeypatch)
     window.project.training["epochs"] = 100_000
     c = ui.controller
+    c.backend = backend
     c.train()
     assert c.lock.locked and c.lock.banner.isVisible()
     assert not window.palette_dock.widget().isEnabled() and not window.inspector.isEnabled()
@@ -56,24 +77,22 @@ def test_pause_step_and_stop(qtbot, tmp_path, monkeypatch) -> None:
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 3, timeout=10_000)
     c.pause()
     assert c.state == PAUSED and ui.actions["pause"].text() == "Resume"
-    time.sleep(0.1)
-    trainer = c.trainer
-    assert trainer is not None
-    before = trainer.step
-    time.sleep(0.3)
-    assert trainer.step == before  # paused: no batch runs
+    qtbot.wait(300)  # what ran before the pause arrives
+    before = c.step
+    qtbot.wait(300)
+    assert c.step == before  # paused: no batch runs
     c.step_batch()
-    qtbot.waitUntil(lambda: trainer.step == before + 1, timeout=5000)
-    time.sleep(0.2)
-    assert trainer.step == before + 1  # exactly one batch
-    epoch = trainer.epoch
+    qtbot.waitUntil(lambda: c.step == before + 1, timeout=5000)
+    qtbot.wait(200)
+    assert c.step == before + 1  # exactly one batch
+    epoch = c.epoch
     c.step_epoch()
-    qtbot.waitUntil(lambda: trainer.epoch == epoch + 1, timeout=5000)
-    time.sleep(0.2)
-    assert trainer.epoch == epoch + 1 and c.state == PAUSED
+    qtbot.waitUntil(lambda: c.epoch == epoch + 1, timeout=5000)
+    qtbot.wait(200)
+    assert c.epoch == epoch + 1 and c.state == PAUSED
     c.train()  # resume
     assert c.state == RUNNING
-    qtbot.waitUntil(lambda: trainer.epoch >= epoch + 3, timeout=5000)
+    qtbot.waitUntil(lambda: c.epoch >= epoch + 3, timeout=5000)
     c.stop()
     wait_state(qtbot, ui, FINISHED, timeout=5000)
     assert c.last_stop_latency_s is not None and c.last_stop_latency_s < 0.2
@@ -81,17 +100,18 @@ def test_pause_step_and_stop(qtbot, tmp_path, monkeypatch) -> None:
     assert not c.lock.locked and window.palette_dock.widget().isEnabled()
     assert window.undo_action.isEnabled()  # "Training results" can be undone
     assert c.run_thread is None
+    assert window.project.history[-1]["epoch"] == c.epoch
 
 
 def test_step_from_idle_runs_one_batch(qtbot, tmp_path, monkeypatch) -> None:
     _window, ui = training_window(qtbot, tmp_path, monkeypatch)
     ui.controller.step_batch()
     assert ui.controller.state == PAUSED
-    trainer = ui.controller.trainer
-    qtbot.waitUntil(lambda: trainer.step == 1, timeout=5000)
+    qtbot.waitUntil(lambda: ui.controller.step == 1, timeout=5000)
     ui.controller.stop()
     wait_state(qtbot, ui, FINISHED, timeout=5000)
-    assert trainer.step == 1
+    assert ui.controller.step == 1 and ui.controller.epoch == 0
+    assert len(_window.project.history) == 0
 
 
 def test_diverging_run_shows_its_message_and_the_app_keeps_working(
@@ -117,12 +137,80 @@ def test_closing_the_window_mid_run_ends_the_thread(qtbot, tmp_path, monkeypatch
     ui.controller.train()
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 2, timeout=10_000)
     thread = ui.controller.run_thread
+    process = ui.controller.process
     assert thread is not None and thread.isRunning()
     start = time.perf_counter()
     window.close()
     assert time.perf_counter() - start < 2.0
     assert not thread.isRunning() and ui.controller.run_thread is None
     assert ui.controller.state == FINISHED
+    if ui.controller.backend == "process":
+        # the child stopped its run and waits, idle, for the next one; at exit the pool
+        # ends it: asked to quit, it exits at once with status 0
+        assert process is not None and process in process_pool().idle and process.alive()
+        process_pool().idle.remove(process)
+        start = time.perf_counter()
+        assert process.close() == 0
+        assert time.perf_counter() - start < 1.0
+
+
+def test_closing_while_the_child_does_not_answer_kills_it(qtbot, tmp_path,
+                                                          monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    c = ui.controller
+    c.backend = "process"
+    window.project.training["epochs"] = 100_000
+    c.train()
+    qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 1, timeout=10_000)
+    process = c.process
+    assert process is not None and process.pid is not None
+    os.kill(process.pid, signal.SIGSTOP)  # a child stuck in a batch: it cannot see Stop
+    start = time.perf_counter()
+    window.close()
+    assert 1.5 < time.perf_counter() - start < 5.0  # waited for it, then killed it
+    assert not process.process.is_alive() and c.run_thread is None
+    assert c.state == FINISHED and "ended unexpectedly" in c.message
+    assert process not in process_pool().idle
+
+
+def test_opening_another_project_mid_run_stops_the_run_at_once(
+        qtbot, tmp_path, monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    c = ui.controller
+    window.project.training["epochs"] = 100_000
+    c.train()
+    qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 1, timeout=10_000)
+    other = load_project(EXAMPLES / "linear_regression.nnstudio")
+    window.set_project(other, None)
+    assert c.state == IDLE and c.run_thread is None and not c.lock.locked
+    assert window.project is other and other.history == []  # nothing leaked in
+    qtbot.wait(300)  # late signals of the old run change nothing
+    assert c.state == IDLE and other.history == []
+    assert c.train()
+    wait_state(qtbot, ui, FINISHED)
+
+
+def test_a_crashed_training_process_is_reported_and_replaced(
+        qtbot, tmp_path, monkeypatch) -> None:
+    window, ui = training_window(qtbot, tmp_path, monkeypatch)
+    c = ui.controller
+    c.backend = "process"
+    window.project.training["epochs"] = 100_000
+    c.train()
+    qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 1, timeout=10_000)
+    process = c.process
+    assert process is not None
+    process.process.kill()
+    wait_state(qtbot, ui, FINISHED, timeout=5000)
+    assert c.last_outcome.reason == "error"
+    assert "ended unexpectedly" in ui.panel.message.text()
+    assert not c.lock.locked and c.run_thread is None
+    assert window.undo_stack.undoText() != "Training results"  # nothing half-done stored
+    assert process not in process_pool().idle
+    window.project.training["epochs"] = 2
+    assert c.train()
+    wait_state(qtbot, ui, FINISHED)
+    assert c.last_outcome.reason == "completed"
 
 
 def test_settings_edits_are_undoable_and_locked_during_a_run(

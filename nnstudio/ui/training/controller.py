@@ -1,39 +1,70 @@
 """The training state machine: idle → running ⇄ paused → finished, and back to running.
 
 The controller lives in the GUI thread. It builds a ``Trainer`` on a copy of the project
-(the trainer compiles its own snapshot of the graph), moves a ``TrainingWorker`` to a
-``QThread``, locks the document while the run goes on, and when the run ends writes the
-learned weights back as ONE undo step ("Training results") and the history, optimizer
-state, preprocessing and ensemble into the project, so saving keeps them and the next run
-continues from there.
+(the trainer compiles its own snapshot of the graph; this also checks the settings and
+gives the panels the run's data), then runs it with one of two backends behind the same
+worker interface, each in a ``QThread``:
+
+- "process" (the default): a ``ProcessWorker`` sends the project's bytes to a training
+  child process and relays its progress; the GUI process keeps the GIL to itself, which
+  the latency targets need (bench/gui_training.py measures both backends);
+- "thread": a ``TrainingWorker`` runs the trainer in the QThread itself.
+
+``NNSTUDIO_TRAINING_BACKEND=thread`` chooses the thread. The document is locked while the
+run goes on; when it ends the learned weights go back as ONE undo step ("Training
+results") and the history, optimizer state, preprocessing and ensemble into the project,
+so saving keeps them and the next run continues from there.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from nnstudio.graph.edits import Compound, Edit, SetEdgeWeight, SetValues
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.project import Project
+from nnstudio.graph.project_file import ProjectFileError, project_to_bytes
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.datasets import DatasetError
-from nnstudio.training.records import Finished
+from nnstudio.training.records import Finished, TrainingResults
+from nnstudio.training.remote import RunRequest
 from nnstudio.training.settings import TrainingError, TrainingSettings
 from nnstudio.training.trainer import Trainer
 from nnstudio.ui.main_window import MainWindow
 from nnstudio.ui.training.evaluation import Evaluation, evaluate
 from nnstudio.ui.training.lock import DocumentLock
-from nnstudio.ui.training.worker import Evaluator, ProgressBatch, TrainingWorker
+from nnstudio.ui.training.process_worker import (
+    ProcessWorker,
+    RemoteControl,
+    TrainingProcess,
+    process_pool,
+)
+from nnstudio.ui.training.worker import (
+    EVALUATE_INTERVAL_S,
+    Evaluator,
+    ProgressBatch,
+    TrainingWorker,
+)
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 SNAPSHOT_INTERVAL_S = 0.25
 RESULTS_TEXT = "Training results"
+BACKENDS = ("process", "thread")
 _SHUTDOWN_WAIT_MS = 10_000
+_PROCESS_STOP_WAIT_MS = 2_000
+"""Closing mid-run: how long the child may take to stop before it is terminated."""
+
+
+def default_backend() -> str:
+    """"process" unless NNSTUDIO_TRAINING_BACKEND says "thread"."""
+    chosen = os.environ.get("NNSTUDIO_TRAINING_BACKEND", "process").strip().lower()
+    return chosen if chosen in BACKENDS else "process"
 
 FINISH_TEXTS = {
     "completed": "Training finished",
@@ -74,17 +105,42 @@ class TrainingController(QObject):
         self.window = window
         self.lock = DocumentLock(window)
         self.state = IDLE
+        self.backend = default_backend()
         self.trainer: Trainer | None = None
-        self.control: TrainingControl | None = None
-        self.worker: TrainingWorker | None = None
+        """The run's trainer. Process backend: built here for the run's data and checks
+        only (the child trains its own); dropped when the run ends."""
+        self.control: TrainingControl | RemoteControl | None = None
+        self.worker: TrainingWorker | ProcessWorker | None = None
         self.run_thread: QThread | None = None
+        self.process: TrainingProcess | None = None
+        self._epoch = 0
+        self._step = 0
         self.snapshot_sample = 0
         self.last_outcome: Finished | None = None
         self.last_stop_latency_s: float | None = None
         self.message = ""
         self._stop_requested_at: float | None = None
         self._finished_at: float | None = None
+        self._keep_results = True
         window.project_replaced.connect(self._on_project_replaced)
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting without closing the window must end the run too
+            app.aboutToQuit.connect(self._on_about_to_quit)
+
+    @property
+    def epoch(self) -> int:
+        """The last finished epoch of the current or last run."""
+        trainer = self.trainer
+        if isinstance(self.worker, TrainingWorker) and trainer is not None and trainer.history:
+            return int(trainer.history[-1]["epoch"])  # the thread backend: read it live
+        return self._epoch
+
+    @property
+    def step(self) -> int:
+        """Optimisation steps done by the current or last run (as last reported)."""
+        if isinstance(self.worker, TrainingWorker) and self.trainer is not None:
+            return self.trainer.step
+        return self._step
 
     # --- commands ------------------------------------------------------------------------
     def train(self) -> bool:
@@ -160,11 +216,14 @@ class TrainingController(QObject):
         self.stop()
         thread, worker = self.run_thread, self.worker
         thread.quit()
+        if isinstance(worker, ProcessWorker) and not thread.wait(_PROCESS_STOP_WAIT_MS):
+            worker.process.terminate()  # no answer to stop: end the child
         if not thread.wait(_SHUTDOWN_WAIT_MS):
             thread.terminate()
             thread.wait()
         if worker is not None and worker.outcome is not None and self.worker is worker:
-            self._on_worker_finished(worker.outcome)
+            self._keep_results = keep_results
+            self._end_run(worker.outcome)
 
     # --- predictions for the draw pad ----------------------------------------------------
     def predictor(self) -> Trainer | None:
@@ -190,18 +249,29 @@ class TrainingController(QObject):
         try:
             TrainingSettings.from_dict(self.window.project.training)
             trainer = self._make_trainer()
-        except (TrainingError, GraphError, DatasetError) as error:
+            request = self._request(trainer, paused) if self.backend == "process" else None
+        except (TrainingError, GraphError, DatasetError, ProjectFileError) as error:
             self._set_message(f"Cannot train: {error}")
             return False
         self.trainer = trainer
-        control = TrainingControl()
-        if paused:
-            control.pause()
-        self.control = control
         self._stop_requested_at = None
+        self._keep_results = True
+        self._epoch, self._step = trainer.epoch, trainer.step
         thread = QThread(self)
         thread.setObjectName("training")
-        worker = TrainingWorker(lambda: trainer.run(control), control, self._evaluator(trainer))
+        worker: TrainingWorker | ProcessWorker
+        if request is not None:
+            process = process_pool().acquire()
+            remote = RemoteControl(process, paused)
+            self.process, self.control = process, remote
+            worker = ProcessWorker(process, request, remote, self._targets(trainer))
+        else:
+            control = TrainingControl()
+            if paused:
+                control.pause()
+            self.control = control
+            worker = TrainingWorker(lambda: trainer.run(control), control,
+                                    self._evaluator(trainer))
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progressed.connect(self._on_progressed)
@@ -214,6 +284,23 @@ class TrainingController(QObject):
         self.started.emit(trainer)
         thread.start()
         return True
+
+    def _request(self, trainer: Trainer, paused: bool) -> RunRequest:
+        """What the child needs for the run (the project as file bytes)."""
+        path = self.window.file_path
+        return RunRequest(
+            project=project_to_bytes(self.window.project),
+            base_dir=str(path.parent) if path is not None else None,
+            snapshot_interval_s=SNAPSHOT_INTERVAL_S, snapshot_sample=self.snapshot_sample,
+            paused=paused,
+            evaluate_interval_s=EVALUATE_INTERVAL_S if self._targets(trainer) else None)
+
+    @staticmethod
+    def _targets(trainer: Trainer) -> dict[str, np.ndarray]:
+        """Targets of the splits a classification run is evaluated on (else empty)."""
+        if trainer.task not in ("binary", "classification"):
+            return {}
+        return {"validation": trainer.split.val.y, "training": trainer.split.train.y}
 
     @staticmethod
     def _evaluator(trainer: Trainer) -> Evaluator | None:
@@ -234,12 +321,25 @@ class TrainingController(QObject):
     def _on_progressed(self, batch: ProgressBatch) -> None:
         if self.sender() is not self.worker:
             return
+        for step in batch.steps:
+            self._step = max(self._step, step.step)
+        for record in batch.epochs:
+            if record.member is None:
+                self._epoch = max(self._epoch, record.epoch)
+                self._step = max(self._step, record.step)
+        if batch.position is not None:
+            self._step = max(self._step, batch.position[1])
         self.progressed.emit(batch)
 
     @Slot(object)
     def _on_worker_finished(self, outcome: Finished) -> None:
+        if self.worker is not None and self.sender() is self.worker:
+            self._end_run(outcome)
+
+    def _end_run(self, outcome: Finished) -> None:
+        """Clean up after the current run and store what it learned."""
         worker = self.worker
-        if worker is None or (self.sender() is not None and self.sender() is not worker):
+        if worker is None:
             return
         thread = self.run_thread
         self.worker = self.run_thread = None
@@ -252,15 +352,24 @@ class TrainingController(QObject):
         self.control = None
         self.lock.release()
         self.last_outcome = outcome
-        if outcome.reason != "error" and self.trainer is not None:
-            self._apply_results(self.trainer)
+        results: TrainingResults | None = None
+        if isinstance(worker, ProcessWorker):
+            self.process = None
+            process_pool().release(worker.process)
+            self._step = worker.step
+            results = worker.results
+            self.trainer = None  # it did not train; ``predictor`` rebuilds from the project
+        elif self.trainer is not None:
+            self._step = self.trainer.step
+            results = self.trainer.results()
+        if outcome.reason != "error" and results is not None and self._keep_results:
+            self._apply_results(results)
         title = FINISH_TEXTS.get(outcome.reason, "Training ended")
         self._set_message(f"{title}: {outcome.message}" if outcome.message else f"{title}.")
         self._set_state(FINISHED)
         self.finished.emit(outcome)
 
-    def _apply_results(self, trainer: Trainer) -> None:
-        results = trainer.results()
+    def _apply_results(self, results: TrainingResults) -> None:
         try:
             self.window.scene.push_edit(results.weights_edit, RESULTS_TEXT)
         except GraphError as error:  # the document changed under us: keep the rest anyway
@@ -271,6 +380,10 @@ class TrainingController(QObject):
         project.preprocessing = copy.deepcopy(dict(results.preprocessing))
         project.ensemble = [{k: np.array(v) for k, v in m.items()} for m in results.ensemble]
         self.window.mark_dirty()
+
+    @Slot()
+    def _on_about_to_quit(self) -> None:
+        self.shutdown()
 
     @Slot()
     def _on_project_replaced(self) -> None:

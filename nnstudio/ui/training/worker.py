@@ -39,13 +39,16 @@ class ProgressBatch:
     """Everything that happened since the previous batch.
 
     epochs: every EpochRecord in order; steps: the StepRecords (the trainer throttles them);
-    snapshot / evaluation: only the newest of each (None if there was none).
+    snapshot / evaluation: only the newest of each (None if there was none); position: the
+    trainer's (epoch, step) counters when the batch was sent (process backend; None when
+    unknown).
     """
 
     epochs: tuple[EpochRecord, ...]
     steps: tuple[StepRecord, ...]
     snapshot: Snapshot | None
     evaluation: Evaluation | None
+    position: tuple[int, int] | None = None
 
 
 class _Collector:

@@ -54,7 +54,6 @@ class BoundaryPanel(LivePanel):
         layout.addWidget(self.note)
         self.plot = pg.PlotWidget()
         self.plot.setAspectLocked(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
         self.plot.addItem(self.image)

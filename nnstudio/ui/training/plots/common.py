@@ -115,3 +115,65 @@ def grey_lut() -> np.ndarray:
     """(256, 3) uint8 white (0) to black (1), like ink on paper."""
     v = np.linspace(255, 0, 256).astype(np.uint8)
     return np.stack([v, v, v], axis=1)
+
+
+class SteadyRange:
+    """Keeps a plot's view still while new data stay inside it (autorange on every frame
+    would regenerate the axes on every redraw, the most expensive part of a paint).
+
+    x spans at once up to ``x_end`` (the planned last epoch of a run), else the data with
+    5 % padding; y grows with 10 % headroom when data leave the view and shrinks only
+    when the data use less than a third of it. Ranges are in view coordinates (log10 of
+    the values on a logarithmic axis). A pan or zoom by the user stops the steering until
+    ``reset`` (a new run) or until the user switches autorange back on ("A" button).
+    """
+
+    def __init__(self, plot: pg.PlotWidget) -> None:
+        self.view = plot.getPlotItem().getViewBox()
+        self.view.disableAutoRange()
+        self.view.sigRangeChangedManually.connect(self._manual)
+        self.x_end: float | None = None
+        self.manual = False
+        self.reset()
+
+    def reset(self) -> None:
+        self.x: tuple[float, float] | None = None
+        self.y: tuple[float, float] | None = None
+        self._applied: tuple[Any, Any] = (None, None)
+        self.manual = False
+
+    def _manual(self, *_args: Any) -> None:
+        self.manual = True
+
+    def update(self, x: np.ndarray, ys: Sequence[np.ndarray], log_y: bool = False) -> None:
+        """x: (N,) shared by the curves ys: each (N,) (NaN = no value)."""
+        if self.manual:
+            if not any(self.view.autoRangeEnabled()):
+                return
+            self.manual = False  # autorange switched back on: steer again
+        self.view.disableAutoRange()
+        x = np.asarray(x, dtype=float)
+        x = x[np.isfinite(x)]
+        values = np.concatenate([np.asarray(y, dtype=float).ravel() for y in ys]) if ys \
+            else np.zeros(0)
+        if log_y:
+            values = np.log10(values[values > 0])
+        values = values[np.isfinite(values)]
+        if x.size == 0 or values.size == 0:
+            return
+        x0, x1 = float(x.min()), float(x.max())
+        if self.x is None or x0 < self.x[0] or x1 > self.x[1] or (
+                self.x_end is None and x1 - x0 < (self.x[1] - self.x[0]) / 3):
+            if self.x_end is not None and x1 <= self.x_end:
+                self.x = (x0, self.x_end)  # the whole run at once
+            else:
+                pad = 0.05 * max(x1 - x0, 1e-9)
+                self.x = (x0 - pad, x1 + pad)
+        lo, hi = float(values.min()), float(values.max())
+        span = max(hi - lo, abs(hi) * 1e-3, 1e-9)
+        if self.y is None or lo < self.y[0] or hi > self.y[1] or \
+                span < (self.y[1] - self.y[0]) / 3:
+            self.y = (lo - 0.1 * span, hi + 0.1 * span)
+        if (self.x, self.y) != self._applied:
+            self._applied = (self.x, self.y)
+            self.view.setRange(xRange=self.x, yRange=self.y, padding=0.0)

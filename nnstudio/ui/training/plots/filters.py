@@ -17,49 +17,51 @@ _COLUMNS = 8
 
 
 class ImageGrid(pg.GraphicsLayoutWidget):
-    """Up to MAX_TILES small images, each in its own locked-aspect ViewBox."""
+    """Up to MAX_TILES small images drawn as ONE mosaic image (one ImageItem in one
+    locked-aspect ViewBox): building and painting it costs about as much as one tile."""
 
     def __init__(self, lut: np.ndarray, symmetric: bool) -> None:
         super().__init__()
-        self.lut = lut
+        self.lut = np.asarray(lut, dtype=np.uint8)
         self.symmetric = symmetric
-        self.items: list[pg.ImageItem] = []
         self.shape: tuple[int, ...] = ()
-        self.ci.layout.setSpacing(2)
-
-    def _ensure(self, count: int, shape: tuple[int, ...]) -> None:
-        if count == len(self.items) and shape == self.shape:
-            return
-        self.shape = shape
-        self.clear()
-        self.items = []
-        columns = min(_COLUMNS, max(count, 1))
-        for i in range(count):
-            box = self.addViewBox(row=i // columns, col=i % columns, lockAspect=True,
-                                  enableMouse=False, invertY=True)
-            item = pg.ImageItem()
-            item.setLookupTable(self.lut)
-            box.addItem(item)
-            self.items.append(item)
+        self.count = 0
+        self.box = self.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
+        self.image = pg.ImageItem()
+        self.box.addItem(self.image)
 
     def set_images(self, images: np.ndarray) -> None:
         """images: (n, H, W); each is scaled on its own (symmetric around 0 if asked)."""
-        images = images[:MAX_TILES]
-        fresh = len(images) != len(self.items) or images.shape[1:] != self.shape
-        self._ensure(len(images), images.shape[1:])
-        for item, image in zip(self.items, images, strict=True):
-            finite = image[np.isfinite(image)]
-            if self.symmetric:
-                top = float(np.max(np.abs(finite))) if finite.size else 1.0
-                levels = (-top or -1.0, top or 1.0)
-            else:
-                low = float(finite.min()) if finite.size else 0.0
-                high = float(finite.max()) if finite.size else 1.0
-                levels = (low, high if high > low else low + 1.0)
-            item.setImage(np.ascontiguousarray(image, dtype=np.float32), levels=levels,
-                          autoLevels=False)
-            if fresh:
-                item.getViewBox().autoRange(padding=0.02)
+        images = np.asarray(images, dtype=np.float64)[:MAX_TILES]
+        fresh = len(images) != self.count or images.shape[1:] != self.shape
+        self.count, self.shape = len(images), images.shape[1:]
+        self.image.setImage(mosaic(self.lut, images, self.symmetric), autoLevels=False)
+        if fresh:
+            self.box.autoRange(padding=0.02)
+
+
+def mosaic(lut: np.ndarray, images: np.ndarray, symmetric: bool) -> np.ndarray:
+    """(n, H, W) -> (rows·(H+1)-1, columns·(W+1)-1, 4) uint8 RGBA: the tiles coloured with
+    ``lut`` (256, 3), each scaled on its own, in rows of _COLUMNS, transparent between."""
+    n, h, w = images.shape
+    columns = min(_COLUMNS, max(n, 1))
+    rows = -(-n // columns)
+    out = np.zeros((max(rows * (h + 1) - 1, 1), max(columns * (w + 1) - 1, 1), 4), np.uint8)
+    for k, image in enumerate(images):
+        finite = image[np.isfinite(image)]
+        if symmetric:
+            top = float(np.max(np.abs(finite))) if finite.size else 0.0
+            unit = 0.5 + 0.5 * image / top if top > 0 else np.full_like(image, 0.5)
+        else:
+            low = float(finite.min()) if finite.size else 0.0
+            high = float(finite.max()) if finite.size else 0.0
+            unit = (image - low) / (high - low) if high > low else np.zeros_like(image)
+        index = np.clip(np.nan_to_num(unit, nan=0.5) * 255.0, 0, 255).astype(np.intp)
+        r, c = divmod(k, columns)
+        tile = out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w]
+        tile[..., :3] = lut[index]
+        tile[..., 3] = 255
+    return out
 
 
 def kernel_tiles(kernels: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from nnstudio.ui.training.plots.common import (
     VAL_COLOUR,
     LivePanel,
     RunInfo,
+    SteadyRange,
 )
 from nnstudio.ui.training.worker import ProgressBatch
 
@@ -43,8 +44,7 @@ class LossPanel(LivePanel):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.addLegend(offset=(-10, 10))
+        self.plot.addLegend(offset=(-10, 10))  # no grid: it makes every paint redraw the axes
         item = self.plot.getPlotItem()
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
@@ -64,6 +64,7 @@ class LossPanel(LivePanel):
         self.plot.addItem(self.patience_region)
         self.plot.addItem(self.best_line)
         layout.addWidget(self.plot, 1)
+        self.range = SteadyRange(self.plot)
         self.patience = 0
         self.early_stopping = False
         self._clear()
@@ -81,13 +82,18 @@ class LossPanel(LivePanel):
 
     def _set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
+        self.range.reset()
         self._redraw()
 
     def start_run(self, info: RunInfo) -> None:
         self.patience = info.patience
         self.early_stopping = info.early_stopping
+        self.range.reset()
+        self.range.x_end = float(info.first_epoch + info.epochs)
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
+        self.range.reset()
+        self.range.x_end = None
         self._clear()
         for record in history:
             if record.get("member") is None:
@@ -130,9 +136,12 @@ class LossPanel(LivePanel):
             return np.where(arr > 0, arr, np.nan) if log else arr
 
         x = np.asarray(self.epochs, dtype=float)
-        self.train_curve.setData(x, clean(self.train))
-        self.val_curve.setData(x, clean(self.val))
-        self.batch_curve.setData(np.asarray(self.batch_x, dtype=float), clean(self.batch_y))
+        batch_x = np.asarray(self.batch_x, dtype=float)
+        train, val, batch = clean(self.train), clean(self.val), clean(self.batch_y)
+        self.train_curve.setData(x, train)
+        self.val_curve.setData(x, val)
+        self.batch_curve.setData(batch_x, batch)
+        self.range.update(np.concatenate([x, batch_x]), [train, val, batch], log)
         best = self.best_epoch
         self.best_line.setVisible(best is not None)
         self.patience_region.setVisible(best is not None and self.early_stopping)

@@ -9,7 +9,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
-from nnstudio.ui.training.plots.common import TRAIN_COLOUR, VAL_COLOUR, LivePanel
+from nnstudio.ui.training.plots.common import (
+    TRAIN_COLOUR,
+    VAL_COLOUR,
+    LivePanel,
+    RunInfo,
+    SteadyRange,
+)
 from nnstudio.ui.training.worker import ProgressBatch
 
 _SKIP = {"epoch", "step", "train_loss", "val_loss", "test_loss", "lr", "best_epoch",
@@ -29,13 +35,11 @@ class MetricsPanel(LivePanel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.metric_plot = pg.PlotWidget()
-        self.metric_plot.showGrid(x=True, y=True, alpha=0.2)
         self.metric_plot.addLegend(offset=(-10, -10))
         self.metric_plot.setLabel("left", "accuracy / R²")
         self.lr_plot = pg.PlotWidget()
         self.lr_plot.setLabel("left", "learning rate")
         self.lr_plot.setLabel("bottom", "epoch")
-        self.lr_plot.showGrid(x=True, y=True, alpha=0.2)
         self.lr_plot.setMinimumHeight(70)
         self.lr_plot.getAxis("left").enableAutoSIPrefix(False)
         self.lr_plot.getAxis("left").setWidth(55)
@@ -43,6 +47,8 @@ class MetricsPanel(LivePanel):
         self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#6a3d9a", width=2))
         layout.addWidget(self.metric_plot, 2)
         layout.addWidget(self.lr_plot, 1)
+        self.metric_range = SteadyRange(self.metric_plot)
+        self.lr_range = SteadyRange(self.lr_plot)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._clear()
 
@@ -55,7 +61,15 @@ class MetricsPanel(LivePanel):
         self.curves = {}
         self._redraw()
 
+    def start_run(self, info: RunInfo) -> None:
+        for steady in (self.metric_range, self.lr_range):
+            steady.reset()
+            steady.x_end = float(info.first_epoch + info.epochs)
+
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
+        for steady in (self.metric_range, self.lr_range):
+            steady.reset()
+            steady.x_end = None
         self._clear()
         for record in history:
             if record.get("member") is None:
@@ -94,7 +108,10 @@ class MetricsPanel(LivePanel):
                                               connect="finite")
                 self.curves[name] = curve
             curve.setData(x, np.asarray(series, dtype=float))
-        self.lr_curve.setData(x, np.asarray(self.lrs, dtype=float))
+        lrs = np.asarray(self.lrs, dtype=float)
+        self.lr_curve.setData(x, lrs)
+        self.metric_range.update(x, [np.asarray(v, dtype=float) for v in self.values.values()])
+        self.lr_range.update(x, [lrs])
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnstudio.ui.training.plots.common import CLASS_COLOURS, LivePanel
+from nnstudio.ui.training.plots.common import CLASS_COLOURS, LivePanel, RunInfo, SteadyRange
 from nnstudio.ui.training.worker import ProgressBatch
 
 _BINS = 40
@@ -31,7 +31,6 @@ class NormsPanel(LivePanel):
         self.norm_plot.setLabel("left", f"{noun} norm ‖·‖₂")
         self.norm_plot.setLabel("bottom", "epoch")
         self.norm_plot.setLogMode(y=True)
-        self.norm_plot.showGrid(x=True, y=True, alpha=0.2)
         self.norm_plot.addLegend(offset=(-10, 10))
         layout.addWidget(self.norm_plot, 3)
         row = QHBoxLayout()
@@ -47,6 +46,8 @@ class NormsPanel(LivePanel):
                                               brush=pg.mkBrush(31, 119, 180, 120),
                                               pen=pg.mkPen("#1f77b4", width=1))
         layout.addWidget(self.hist_plot, 2)
+        self.norm_range = SteadyRange(self.norm_plot)
+        self.hist_range = SteadyRange(self.hist_plot)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.current: dict[str, np.ndarray] = {}
         self._clear()
@@ -63,7 +64,13 @@ class NormsPanel(LivePanel):
         self.current = {}
         self._redraw()
 
+    def start_run(self, info: RunInfo) -> None:
+        self.norm_range.reset()
+        self.norm_range.x_end = float(info.first_epoch + info.epochs)
+
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
+        self.norm_range.reset()
+        self.norm_range.x_end = None
         self._clear()
         prefix = self._key()
         for record in history:
@@ -116,6 +123,7 @@ class NormsPanel(LivePanel):
 
     def _redraw(self) -> None:
         x = np.asarray(self.epochs, dtype=float)
+        shown = []
         for i, (node, series) in enumerate(self.series.items()):
             curve = self.curves.get(node)
             if curve is None:
@@ -124,7 +132,9 @@ class NormsPanel(LivePanel):
                                             name=self.titles.get(node, node), connect="finite")
                 self.curves[node] = curve
             values = np.asarray(series, dtype=float)
-            curve.setData(x, np.where(values > 0, values, np.nan))
+            shown.append(np.where(values > 0, values, np.nan))
+            curve.setData(x, shown[-1])
+        self.norm_range.update(x, shown, log_y=True)
         self._redraw_histogram()
 
     def _redraw_histogram(self) -> None:
@@ -139,6 +149,7 @@ class NormsPanel(LivePanel):
             return
         counts, edges = np.histogram(flat, bins=_BINS)
         self.hist_curve.setData(edges, counts.astype(float))
+        self.hist_range.update(edges, [np.append(counts, 0.0).astype(float)])
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
