@@ -28,11 +28,17 @@ def test_saved_examples_match_the_script_and_are_untrained() -> None:
     module = _make_examples()
     assert set(module.EXAMPLES) == {p.stem for p in EXAMPLES.glob("*.nnstudio")}
     readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
-    for name, build in module.EXAMPLES.items():
+    for name in module.EXAMPLES:
         saved = load_project(EXAMPLES / f"{name}.nnstudio")
-        assert saved.same_as(build()), f"{name}.nnstudio is stale: run make_examples.py"
+        assert saved.same_as(module.build_example(name)), \
+            f"{name}.nnstudio is stale: run make_examples.py"
         assert not saved.history and not saved.optimizer_state
         assert all(not n.values for n in saved.graph.nodes.values())
+        neuron_edges = [e for e in saved.graph.edges.values()
+                        if saved.graph.nodes[e.target.node_id].type_id == "neuron.neuron"]
+        shows_weights = name in module.SHOW_STARTING_WEIGHTS
+        assert bool(neuron_edges) == shows_weights  # the neuron-level examples
+        assert all(e.weight is not None for e in neuron_edges)
         assert saved.description and saved.description in readme
         xs = [n.position[0] for n in saved.graph.nodes.values()]
         assert max(xs) - min(xs) >= 400  # laid out left to right
