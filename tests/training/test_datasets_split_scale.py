@@ -179,3 +179,18 @@ def test_load_dataset_specs(tmp_path: Path) -> None:
 def test_bad_specs_raise(tmp_path: Path, spec: dict[str, object], message: str) -> None:
     with pytest.raises(DatasetError, match=message):
         load_dataset(spec, base_dir=tmp_path)
+
+
+def test_saved_scaler_is_reused_only_when_it_fits() -> None:
+    from nnstudio.training.datasets import saved_or_fitted_scaler
+
+    rng = np.random.default_rng(0)
+    train_x = rng.normal(3.0, 2.0, size=(50, 2)).astype(np.float32)
+    saved = {"scaler": Scaler("standardize").fit(train_x * 10).to_dict()}
+    reused = saved_or_fitted_scaler("standardize", saved, train_x)
+    assert reused.to_dict() == saved["scaler"]  # kept: the weights were trained with it
+    refit = saved_or_fitted_scaler("minmax", saved, train_x)  # another kind: fit anew
+    assert refit.kind == "minmax" and refit.transform(train_x).min() == pytest.approx(0.0)
+    wider = rng.normal(size=(50, 3)).astype(np.float32)  # other data: fit anew
+    assert saved_or_fitted_scaler("standardize", saved, wider).to_dict() != saved["scaler"]
+    assert saved_or_fitted_scaler("standardize", {}, train_x).to_dict() != saved["scaler"]

@@ -11,7 +11,12 @@ from nnstudio.training.datasets.errors import DatasetError
 from nnstudio.training.datasets.idx_import import import_idx, read_idx
 from nnstudio.training.datasets.npz_import import import_npz
 from nnstudio.training.datasets.resources import resources_dir
-from nnstudio.training.datasets.scaling import Scaler, ScalerKind, scale_split
+from nnstudio.training.datasets.scaling import (
+    Scaler,
+    ScalerKind,
+    saved_or_fitted_scaler,
+    scale_split,
+)
 from nnstudio.training.datasets.spec import load_dataset
 from nnstudio.training.datasets.split import Split, split_dataset
 from nnstudio.training.datasets.targets import (
@@ -42,6 +47,7 @@ __all__ = [
     "one_hot",
     "read_idx",
     "resources_dir",
+    "saved_or_fitted_scaler",
     "scale_split",
     "split_dataset",
     "target_array",

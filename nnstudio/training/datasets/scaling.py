@@ -130,3 +130,21 @@ def scale_split(split: Split, kind: ScalerKind) -> tuple[Split, Scaler]:
         split, train=apply(split.train), val=apply(split.val), test=apply(split.test)
     )
     return scaled, scaler
+
+
+def saved_or_fitted_scaler(kind: str, preprocessing: Any, train_x: np.ndarray) -> Scaler:
+    """The project's saved scaler if it is of ``kind`` and fits ``train_x``, else a new one
+    fitted on ``train_x`` (the training split). Raises DatasetError for an unknown kind.
+
+    A trained project keeps the scaler its weights were trained with, so continuing training
+    (or stepping through backprop) sees the inputs scaled the same way.
+    """
+    saved = preprocessing.get("scaler") if isinstance(preprocessing, dict) else None
+    if isinstance(saved, dict) and saved.get("kind") == kind:
+        try:
+            scaler = Scaler.from_dict(saved)
+            scaler.transform(train_x[:1])
+            return scaler
+        except DatasetError:
+            pass  # saved for other data: fit anew
+    return Scaler(kind).fit(train_x)  # type: ignore[arg-type]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -14,8 +13,8 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.project import Project
 from nnstudio.training.datasets import (
     DatasetError,
-    Scaler,
     load_dataset,
+    saved_or_fitted_scaler,
     split_dataset,
     target_array,
 )
@@ -41,19 +40,6 @@ class Batch:
     scaling: str
 
 
-def _scaler(settings: TrainingSettings, preprocessing: dict[str, Any],
-            train_x: np.ndarray) -> Scaler:
-    saved = preprocessing.get("scaler") if isinstance(preprocessing, dict) else None
-    if isinstance(saved, dict) and saved.get("kind") == settings.scaling:
-        try:
-            scaler = Scaler.from_dict(saved)
-            scaler.transform(train_x[:1])
-            return scaler
-        except DatasetError:
-            pass
-    return Scaler(settings.scaling).fit(train_x)  # type: ignore[arg-type]
-
-
 def load_batch(project: Project, base_dir: Path | None = None, size: int = BATCH_SIZE) -> Batch:
     """The first ``size`` training samples of the project's dataset and its compiled plan."""
     if not project.dataset:
@@ -64,7 +50,7 @@ def load_batch(project: Project, base_dir: Path | None = None, size: int = BATCH
         split = split_dataset(dataset, settings.val_fraction, settings.test_fraction,
                               seed=int(project.seed))
         train = split.train
-        scaler = _scaler(settings, project.preprocessing, train.x)
+        scaler = saved_or_fitted_scaler(settings.scaling, project.preprocessing, train.x)
         plan = compile_graph(project.graph, dataset.signature(), seed=int(project.seed))
     except (DatasetError, TrainingError, GraphError) as error:
         raise BatchError(str(error)) from None
