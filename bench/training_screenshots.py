@@ -1,10 +1,13 @@
-"""Screenshots at 1440×900 while training ``spiral_regularization`` and ``digits_cnn``.
+"""Screenshots at 1440×900 while training, one per live plot tab that matters.
 
     python bench/training_screenshots.py [out_dir]   (default: ./screenshots)
 
-Writes ``training_spiral.png`` (loss curves, decision boundary, neuron maps on the canvas)
-and ``training_digits_cnn.png`` / ``training_digits_filters.png`` (curves, filter grid,
-confusion matrix), each taken mid-run while the worker keeps training.
+Mid-run (the worker keeps training while the tabs are switched and grabbed):
+``training_spiral*.png`` (decision boundary, loss, accuracy; neuron maps on the canvas),
+``training_digits_cnn*.png`` (loss, filter grid, confusion matrix, gradients);
+after the run: ``training_digits_draw_pad.png``; then ``training_chocolate*.png`` (the
+fitted curve over the points, live edge weights on the canvas) and
+``training_bagging_loss.png`` (members' and ensemble's validation loss).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -50,27 +54,57 @@ def main() -> None:
     window.resize(1440, 900)
     window.show()
 
-    def shoot(example: str, seconds: float, raise_docks: list[str], name: str) -> None:
+    def start(example: str) -> None:
         path = ROOT / "examples" / f"{example}.nnstudio"
         window.set_project(load_project(path), path)
         wait(app, 0.3)
         window.view.fit_all()
-        for dock in raise_docks:
-            ui.docks[dock].raise_()
         ui.controller.train()
-        wait(app, seconds)
+
+    def shoot(dock: str, name: str) -> None:
+        ui.docks[dock].raise_()
+        wait(app, 0.1)
         ui.refresh_all()
         wait(app, 0.1)
         window.grab().save(str(out / name))
         print("wrote", out / name)
 
-    shoot("spiral_regularization", 1.2, ["loss", "metrics", "boundary"], "training_spiral.png")
-    ui.controller.stop()
-    wait(app, 0.5)
-    shoot("digits_cnn", 4.0, ["loss", "confusion", "filters"], "training_digits_cnn.png")
-    ui.docks["boundary"].raise_()
-    ui.controller.stop()
-    wait(app, 0.5)
+    def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        end = time.perf_counter() + timeout
+        while not condition() and ui.controller.state == "running" \
+                and time.perf_counter() < end:
+            wait(app, 0.01)
+
+    def stop() -> None:
+        ui.controller.stop()
+        while ui.controller.state in ("running", "paused"):
+            wait(app, 0.05)
+
+    # spiral trains ~150 epochs a second: one mid-run picture per run
+    for dock, name in (("boundary", "training_spiral.png"), ("loss", "training_spiral_loss.png"),
+                       ("metrics", "training_spiral_metrics.png")):
+        ui.docks[dock].raise_()
+        start("spiral_regularization")
+        until(lambda: ui.controller.epoch >= 40)
+        shoot(dock, name)
+        stop()
+    start("digits_cnn")
+    until(lambda: ui.controller.epoch >= 3)
+    shoot("loss", "training_digits_cnn.png")
+    shoot("filters", "training_digits_filters.png")
+    shoot("confusion", "training_digits_confusion.png")
+    shoot("gradients", "training_digits_gradients.png")
+    stop()
+    shoot("draw_pad", "training_digits_draw_pad.png")
+    start("chocolate_happiness")
+    until(lambda: ui.controller.epoch >= 30)
+    shoot("boundary", "training_chocolate.png")
+    stop()
+    start("bagging")
+    until(lambda: ui.controller.epoch >= 30)
+    shoot("loss", "training_bagging_loss.png")
+    stop()
+    shoot("boundary", "training_bagging_boundary.png")
     window.close()
 
 

@@ -98,7 +98,8 @@ class Snapshot:
     edge_weights/edge_grads: neuron-level edge id -> float; filters: conv node id ->
     (out, in, kh, kw); feature_maps: conv/pool node id -> (C, H, W) for the chosen sample;
     grid: 2-D data only; neuron_maps: hidden scalar node id -> (H, W) over the same grid;
-    curve: 1-D regression only, (x grid (M,), prediction (M,)) in original units.
+    curve: 1-feature data only, (x grid (M,), g(x) (M,)) in original units, g as in
+    ``GridPrediction.values`` (prediction, class-1 probability or predicted class).
     """
 
     epoch: int

@@ -25,7 +25,7 @@ class Probe:
 
     sample: (1, *input_shape) scaled, for feature maps. grid_xs/grid_ys: (W,), (H,) in
     original units and grid_inputs: (H·W, 2) scaled, for 2-D data. curve_x: (M,) original
-    units and curve_inputs: (M, 1) scaled, for 1-D regression. hidden: node ids whose
+    units and curve_inputs: (M, 1) scaled, for 1-feature data (any task). hidden: node ids whose
     scalar outputs become neuron maps.
     """
 
@@ -52,7 +52,7 @@ def make_probe(raw_x: np.ndarray, task: str, sample: np.ndarray,
         grid_xs, grid_ys = _axis(raw_x[:, 0], GRID_SIZE), _axis(raw_x[:, 1], GRID_SIZE)
         gx, gy = np.meshgrid(grid_xs, grid_ys)  # (H, W) each; row i = ys[i]
         grid_inputs = scale(np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32))
-    elif raw_x.ndim == 2 and raw_x.shape[1] == 1 and task == "regression":
+    elif raw_x.ndim == 2 and raw_x.shape[1] == 1:
         curve_x = _axis(raw_x[:, 0], CURVE_POINTS)
         curve_inputs = scale(curve_x.reshape(-1, 1).astype(np.float32))
     return Probe(sample, grid_xs, grid_ys, grid_inputs, curve_x, curve_inputs, tuple(hidden))
@@ -94,7 +94,7 @@ def take_snapshot(plan: Plan, epoch: int, step: int, probe: Probe, task: str,
     if probe.curve_inputs is not None and probe.curve_x is not None:
         members = [plan, *ensemble[1:]] if ensemble else [plan]
         pred = np.mean([m.predict(probe.curve_inputs) for m in members], axis=0)
-        curve = (probe.curve_x.copy(), pred[:, 0].astype(np.float32))
+        curve = (probe.curve_x.copy(), grid_values(task, pred).astype(np.float32))
     return Snapshot(epoch=epoch, step=step, weights=weights, grads=grads,
                     edge_weights=dict(plan.edge_weights()), edge_grads=dict(plan.edge_grads()),
                     filters=filters, feature_maps=feature_maps, grid=grid,

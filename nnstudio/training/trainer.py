@@ -37,7 +37,14 @@ from nnstudio.training.datasets import (
     target_array,
 )
 from nnstudio.training.early_stopping import EarlyStopping
-from nnstudio.training.records import EpochRecord, Finished, Progress, StepRecord, TrainingResults
+from nnstudio.training.records import (
+    EpochRecord,
+    Finished,
+    Progress,
+    Snapshot,
+    StepRecord,
+    TrainingResults,
+)
 from nnstudio.training.schedules import LRSchedule
 from nnstudio.training.settings import TrainingError, TrainingSettings
 from nnstudio.training.snapshots import Probe, hidden_nodes, make_probe, take_snapshot
@@ -325,8 +332,8 @@ class Trainer:
         for backup, p in zip(m.backup.values(), m.params.values(), strict=True):
             np.copyto(p, backup)
         m.plan.zero_grad()
-        raise _StopError("diverged", f"Training diverged at epoch {epoch}, step {batch}: {what}. "
-                    "Try a smaller learning rate.")
+        raise _StopError("diverged", f"Training diverged at epoch {epoch}, batch {batch}: "
+                         f"{what}. Try a smaller learning rate.")
 
     # --- evaluating ----------------------------------------------------------------------
 
@@ -408,6 +415,11 @@ class Trainer:
 
     def _snapshot(self) -> Progress:
         self._last_snap_t = time.perf_counter()
+        return self.snapshot()
+
+    def snapshot(self) -> Snapshot:
+        """What the live views show for the current weights (e.g. of a reopened project,
+        without training): map or curve, filters, feature maps, weights."""
         plans = [m.plan for m in self._members]
         return take_snapshot(self.plan, self.epoch, self.step, self._probe, self.task,
                              plans if len(plans) > 1 else ())

@@ -11,9 +11,10 @@ worker interface, each in a ``QThread``:
 - "thread": a ``TrainingWorker`` runs the trainer in the QThread itself.
 
 ``NNSTUDIO_TRAINING_BACKEND=thread`` chooses the thread. The document is locked while the
-run goes on; when it ends the learned weights go back as ONE undo step ("Training
-results") and the history, optimizer state, preprocessing and ensemble into the project,
-so saving keeps them and the next run continues from there.
+run goes on; when it ends the learned weights, the history, optimizer state,
+preprocessing and ensemble go back into the project as ONE undo step ("Training
+results"; "Reset weights" likewise), so saving keeps them, the next run continues from
+there, and undo brings weights and curves back together.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ from nnstudio.ui.training.process_worker import (
     TrainingProcess,
     process_pool,
 )
+from nnstudio.ui.training.results_command import (
+    RunResultsCommand,
+    RunState,
+    finite_optimizer_state,
+)
 from nnstudio.ui.training.worker import (
     EVALUATE_INTERVAL_S,
     Evaluator,
@@ -55,6 +61,7 @@ from nnstudio.ui.training.worker import (
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 SNAPSHOT_INTERVAL_S = 0.25
 RESULTS_TEXT = "Training results"
+RESET_TEXT = "Reset weights"
 BACKENDS = ("process", "thread")
 _SHUTDOWN_WAIT_MS = 10_000
 _PROCESS_STOP_WAIT_MS = 2_000
@@ -99,6 +106,9 @@ class TrainingController(QObject):
     """The run's Finished record, after the results are back in the project."""
     message_changed = Signal(str)
     """A sentence for the user ("" clears)."""
+    run_state_changed = Signal()
+    """Undo or redo changed the weights together with the history, optimizer state,
+    preprocessing and ensemble ("Training results", "Reset weights")."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -189,23 +199,36 @@ class TrainingController(QObject):
             self.control.request_stop()
 
     def reset_weights(self) -> None:
-        """Forget all learned values (one undo step) and the run history."""
+        """Forget all learned values and the run's history, optimizer state, preprocessing
+        and ensemble, as ONE undo step (undo brings all of them back)."""
         if self.state in (RUNNING, PAUSED):
             return
         doc = self.window.project.graph
         edits: list[Edit] = [SetValues(n.id, {}) for n in doc.nodes.values() if n.values]
         edits += [SetEdgeWeight(e.id, None) for e in doc.edges.values() if e.weight is not None]
-        if edits:
-            self.window.scene.push_edit(Compound(tuple(edits), "Reset weights"))
-        project = self.window.project
-        project.history = []
-        project.optimizer_state = {}
-        project.ensemble = []
-        project.preprocessing = {}
-        self.window.mark_dirty()
-        self.trainer = None
+        edit = Compound(tuple(edits), RESET_TEXT) if edits else None
+        self._push_run_state(RESET_TEXT, edit, RunState())
+        self.run_state_changed.emit()  # the curves go with the weights
         self._set_message("Weights reset: the next run starts from fresh random weights.")
         self._set_state(IDLE)
+
+    def _push_run_state(self, text: str, edit: Edit | None, new: RunState) -> None:
+        """One undo step: ``edit`` on the document and ``new`` into the project. Raises
+        GraphError (nothing changes) if the document refuses the edit."""
+        project = self.window.project
+        old = RunState.of(project)
+        inverse = project.graph.apply(edit) if edit is not None else None
+        self.window.undo_stack.push(RunResultsCommand(project, text, edit, inverse, old, new,
+                                                      self._on_run_state_restored))
+        self.window.scene.refresh_now()
+        self.trainer = None  # ``predictor`` rebuilds from the project's new state
+
+    def _on_run_state_restored(self) -> None:
+        """Undo/redo of a run-state step (never during a run: the lock disables undo)."""
+        self.trainer = None
+        if self.state == FINISHED:
+            self._set_state(IDLE)
+        self.run_state_changed.emit()
 
     def shutdown(self, keep_results: bool = True) -> None:
         """Stop a run and wait for its thread (window closing); results are kept if asked."""
@@ -271,7 +294,7 @@ class TrainingController(QObject):
                 control.pause()
             self.control = control
             worker = TrainingWorker(lambda: trainer.run(control), control,
-                                    self._evaluator(trainer))
+                                    self.evaluator(trainer))
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progressed.connect(self._on_progressed)
@@ -303,7 +326,7 @@ class TrainingController(QObject):
         return {"validation": trainer.split.val.y, "training": trainer.split.train.y}
 
     @staticmethod
-    def _evaluator(trainer: Trainer) -> Evaluator | None:
+    def evaluator(trainer: Trainer) -> Evaluator | None:
         """(epoch, step) -> Evaluation on the validation split (classification tasks only)."""
         if trainer.task not in ("binary", "classification"):
             return None
@@ -364,22 +387,25 @@ class TrainingController(QObject):
             results = self.trainer.results()
         if outcome.reason != "error" and results is not None and self._keep_results:
             self._apply_results(results)
-        title = FINISH_TEXTS.get(outcome.reason, "Training ended")
-        self._set_message(f"{title}: {outcome.message}" if outcome.message else f"{title}.")
+        # the trainer's message is a whole sentence ("Training diverged at epoch 3, …")
+        self._set_message(outcome.message or
+                          f"{FINISH_TEXTS.get(outcome.reason, 'Training ended')}.")
         self._set_state(FINISHED)
         self.finished.emit(outcome)
 
     def _apply_results(self, results: TrainingResults) -> None:
+        """Weights, history, optimizer state, preprocessing and ensemble: one undo step."""
+        new = RunState(history=[dict(h) for h in results.history],
+                       optimizer_state=finite_optimizer_state(
+                           copy.deepcopy(dict(results.optimizer_state))),
+                       preprocessing=copy.deepcopy(dict(results.preprocessing)),
+                       ensemble=[{k: np.array(v) for k, v in m.items()}
+                                 for m in results.ensemble])
         try:
-            self.window.scene.push_edit(results.weights_edit, RESULTS_TEXT)
+            self._push_run_state(RESULTS_TEXT, results.weights_edit, new)
         except GraphError as error:  # the document changed under us: keep the rest anyway
             self._set_message(f"The trained weights could not be stored: {error}")
-        project = self.window.project
-        project.history = [dict(h) for h in results.history]
-        project.optimizer_state = copy.deepcopy(dict(results.optimizer_state))
-        project.preprocessing = copy.deepcopy(dict(results.preprocessing))
-        project.ensemble = [{k: np.array(v) for k, v in m.items()} for m in results.ensemble]
-        self.window.mark_dirty()
+            self._push_run_state(RESULTS_TEXT, None, new)
 
     @Slot()
     def _on_about_to_quit(self) -> None:
@@ -395,6 +421,7 @@ class TrainingController(QObject):
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
+            self.lock.set_paused(state == PAUSED)
             self.state_changed.emit(state)
 
     def _set_message(self, text: str) -> None:

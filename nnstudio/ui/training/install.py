@@ -3,6 +3,7 @@ toolbar buttons, status-bar section and canvas overlays, all wired to one contro
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -10,17 +11,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from nnstudio.graph.errors import GraphError
 from nnstudio.training.datasets import DatasetError, load_dataset
 from nnstudio.training.records import Finished
 from nnstudio.training.settings import TrainingError, TrainingSettings
 from nnstudio.training.trainer import Trainer
 from nnstudio.ui.main_window import MainWindow
 from nnstudio.ui.training.controller import (
-    FINISHED,
     IDLE,
     PAUSED,
     RUNNING,
@@ -45,9 +46,20 @@ RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 TRAIN_ON_START_VARIABLE = "NNSTUDIO_TRAIN_ON_START"
 """Set (smoke tests of the frozen app): press Train once the start-up project is open and
 print the run's outcome to stderr."""
+PROBLEMS_WIDTH = 220
+PLOTS_HEIGHT = 300
+"""Default size of the bottom dock area (px): Problems on the left, the plot tabs right."""
 REFRESH_MS = 40
 """One stale view is redrawn per tick (at most 25 redraws a second in all); with 9 views
 each redraws two to three times a second while everything changes."""
+
+
+def steps_per_epoch(trainer: Trainer) -> int:
+    """Optimisation steps in one epoch: batches per pass, times the bagging members (each
+    trains on a bootstrap sample as large as the training split)."""
+    n_train = trainer.split.train.n_samples
+    batch = trainer.settings.effective_batch_size(n_train)
+    return max(trainer.settings.bagging_members, 1) * max(math.ceil(n_train / batch), 1)
 
 
 def run_info(trainer: Trainer) -> RunInfo:
@@ -63,7 +75,8 @@ def run_info(trainer: Trainer) -> RunInfo:
         train_y=np.array(split.train.y),
         val_x=scaler.inverse_transform(np.array(split.val.x)), val_y=np.array(split.val.y),
         early_stopping=trainer.settings.early_stopping, patience=trainer.settings.patience,
-        epochs=trainer.settings.epochs, first_epoch=trainer.epoch)
+        epochs=trainer.settings.epochs, first_epoch=trainer.epoch, first_step=trainer.step,
+        steps_per_epoch=steps_per_epoch(trainer))
 
 
 class TrainingUi(QObject):
@@ -79,6 +92,7 @@ class TrainingUi(QObject):
         self.longest_update_s = 0.0
         self._overlay_batch: ProgressBatch | None = None
         self._refresh_index = 0
+        self._sized = False
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
         self.refresh_timer.timeout.connect(self._refresh_next)
@@ -91,8 +105,8 @@ class TrainingUi(QObject):
         titles = self._titles
         self.loss = LossPanel()
         self.metrics = MetricsPanel()
-        self.gradients = NormsPanel("gradients")
-        self.weights = NormsPanel("weights")
+        self.gradients = NormsPanel("gradients", titles)
+        self.weights = NormsPanel("weights", titles)
         self.filters = FiltersPanel(titles, self._set_sample)
         self.boundary = BoundaryPanel()
         self.confusion = ConfusionPanel()
@@ -101,10 +115,10 @@ class TrainingUi(QObject):
             "loss": self.loss, "metrics": self.metrics, "gradients": self.gradients,
             "weights": self.weights, "filters": self.filters, "boundary": self.boundary,
             "confusion": self.confusion, "draw_pad": self.draw_pad}
-        plot_titles = {"loss": "Loss", "metrics": "Accuracy / R² and learning rate",
+        plot_titles = {"loss": "Loss", "metrics": "Accuracy · LR",  # short: one tab row
                        "gradients": "Gradients", "weights": "Weights",
-                       "filters": "Conv filters", "boundary": "Decision boundary",
-                       "confusion": "Confusion matrix", "draw_pad": "Draw a digit"}
+                       "filters": "Filters", "boundary": "Boundary",
+                       "confusion": "Confusion", "draw_pad": "Draw digit"}
         self.docks: dict[str, QDockWidget] = {"training": self.settings_dock}
         for name, widget in self.plots.items():
             self.docks[name] = self._dock(plot_titles[name], f"{name}_dock", widget, BOTTOM)
@@ -116,6 +130,7 @@ class TrainingUi(QObject):
         self.controller.progressed.connect(self._on_progress)
         self.controller.finished.connect(self._on_finished)
         self.controller.message_changed.connect(self.panel.show_message)
+        self.controller.run_state_changed.connect(self._on_run_state_changed)
         self.panel.dataset_changed.connect(self._update_signature)
         window.project_replaced.connect(self._on_project_replaced)
         window.scene.selection_ids_changed.connect(self._on_selection)
@@ -137,23 +152,21 @@ class TrainingUi(QObject):
         return dock
 
     def _arrange_default(self) -> None:
-        """Training settings as a tab beside the inspector; below the canvas three tab
-        groups: [Loss, Gradients, Weights] [Accuracy, Confusion] [Boundary, Filters, Pad]."""
+        """Training settings as a tab beside the inspector; below the canvas, beside a
+        narrow Problems column, ONE tab group of every live plot (Loss in front), so each
+        plot gets the full width."""
         w, d = self.window, self.docks
         w.tabifyDockWidget(w.inspector_dock, d["training"])
-        groups = (("loss", "gradients", "weights"), ("metrics", "confusion"),
-                  ("boundary", "filters", "draw_pad"))
-        for group in groups:
-            w.addDockWidget(BOTTOM, d[group[0]], Qt.Orientation.Horizontal)
-        for group in groups:
-            for name in group[1:]:
-                w.tabifyDockWidget(d[group[0]], d[name])
-            d[group[0]].raise_()
+        w.splitDockWidget(w.problems_dock, d["loss"], Qt.Orientation.Horizontal)
+        for name in self.plots:
+            if name != "loss":
+                w.tabifyDockWidget(d["loss"], d[name])
+        d["loss"].raise_()
         d["training"].raise_()
         w.resizeDocks([w.inspector_dock], [330], Qt.Orientation.Horizontal)
-        w.resizeDocks([w.problems_dock, d["loss"], d["metrics"], d["boundary"]],
-                      [150, 330, 330, 330], Qt.Orientation.Horizontal)
-        w.resizeDocks([w.problems_dock], [300], Qt.Orientation.Vertical)
+        w.resizeDocks([w.problems_dock, d["loss"]], [PROBLEMS_WIDTH, 1440 - PROBLEMS_WIDTH],
+                      Qt.Orientation.Horizontal)
+        w.resizeDocks([w.problems_dock], [PLOTS_HEIGHT], Qt.Orientation.Vertical)
         for dock in d.values():
             w.panels_menu.addAction(dock.toggleViewAction())
 
@@ -254,10 +267,8 @@ class TrainingUi(QObject):
     def _on_state(self, state: str) -> None:
         a = self.actions
         active = state in (RUNNING, PAUSED)
-        a["train"].setEnabled(state != RUNNING)
-        a["train"].setText("Resume" if state == PAUSED else
-                           "Continue training" if state == FINISHED or
-                           self.window.project.history else "Train")
+        a["train"].setEnabled(not active)  # paused: the Pause button reads "Resume"
+        a["train"].setText("Continue training" if self.window.project.history else "Train")
         a["pause"].setEnabled(active)
         a["pause"].setText("Resume" if state == PAUSED else "Pause")
         a["stop"].setEnabled(active)
@@ -357,19 +368,69 @@ class TrainingUi(QObject):
         if os.environ.get(TRAIN_ON_START_VARIABLE):
             print(f"nnstudio: training ended ({outcome.reason}, {self.controller.backend} "
                   f"backend): {outcome.message}", file=sys.stderr, flush=True)
+        for panel in self.plots.values():
+            panel.end_run()
         self.refresh_all()
-        self.status.finish(self.controller.message)
+        epoch = self.controller.epoch
+        if outcome.reason == "diverged":
+            epoch += 1  # the epoch that was running; ``epoch`` counts finished ones
+        self.status.finish(outcome.reason, epoch, self.controller.message)
         self.draw_pad.update_prediction()
+        self._on_state(self.controller.state)  # "Continue training" once there is history
 
     @Slot()
     def _on_project_replaced(self) -> None:
         self.panel.reload()
+        self._show_saved_state()
+        self._update_signature()
+
+    @Slot()
+    def _on_run_state_changed(self) -> None:
+        """Undo/redo of "Training results" or "Reset weights": curves follow the weights."""
+        self._show_saved_state()
+
+    def _show_saved_state(self) -> None:
+        """The project's stored history in every plot; the map/curve, filters and weights
+        of its saved weights are computed soon after (``show_saved_weights``)."""
         history = list(self.window.project.history)
         for panel in self.plots.values():
             panel.load_history(history)
         self.window.scene.set_node_thumbnails(None)
-        self._update_signature()
         self._on_state(self.controller.state)
+        if history:
+            QTimer.singleShot(0, self.show_saved_weights)
+
+    @Slot()
+    def show_saved_weights(self) -> bool:
+        """What a run would show at its end, for the saved weights: one forward pass of
+        the compiled plan over the map's grid (or the curve), filters and weights, and the
+        confusion matrix. Cheap; skipped during a run or when the project cannot train.
+        True if shown."""
+        if self.controller.state in (RUNNING, PAUSED) or not self.window.project.history:
+            return False
+        trainer = self.controller.predictor()
+        if trainer is None:
+            return False
+        try:
+            snap = trainer.snapshot()
+            evaluate_run = self.controller.evaluator(trainer)
+            evaluation = evaluate_run(trainer.epoch, trainer.step) if evaluate_run else None
+        except (GraphError, ValueError, FloatingPointError):
+            return False
+        info = run_info(trainer)
+        batch = ProgressBatch((), (), snap, evaluation)
+        for panel in (self.boundary, self.filters, self.confusion):
+            panel.start_run(info)  # their data and axes (the weights keep the history's)
+        shown: tuple[LivePanel, ...] = (self.boundary, self.filters, self.weights,
+                                         self.confusion)
+        for live in shown:
+            live.add_batch(batch)
+        if self.neuron_maps.isChecked() and snap.neuron_maps:
+            self.window.scene.set_node_thumbnails({k: _unit(v)
+                                                   for k, v in snap.neuron_maps.items()})
+        if not self.refresh_timer.isActive():
+            self.refresh_timer.start()
+        return True
 
     @Slot()
     def _update_signature(self) -> None:
@@ -394,7 +455,21 @@ class TrainingUi(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.controller.shutdown()
+        if watched is self.window and event.type() == QEvent.Type.Show and not self._sized:
+            self._sized = True
+            if QSettings().value("main_window/state") is None:
+                QTimer.singleShot(0, self._size_bottom)  # once the window has its size
         return False
+
+    @Slot()
+    def _size_bottom(self) -> None:
+        """Problems narrow, the plot tabs take the rest of the width (first start only:
+        later the saved layout wins)."""
+        w, d = self.window, self.docks
+        width = max(w.width() - w.palette_dock.width() - w.inspector_dock.width(), 400)
+        w.resizeDocks([w.problems_dock, d["loss"]], [PROBLEMS_WIDTH, width - PROBLEMS_WIDTH],
+                      Qt.Orientation.Horizontal)
+        w.resizeDocks([w.problems_dock], [PLOTS_HEIGHT], Qt.Orientation.Vertical)
 
 
 def _unit(a: np.ndarray) -> np.ndarray:

@@ -3,7 +3,9 @@
 While training runs on its compiled snapshot, the palette and the inspector are disabled,
 the structural edit actions (cut, paste, delete, duplicate, undo, redo, new, open) are off,
 and on the canvas double-clicks, drops and wire drags are swallowed. Selecting and moving
-nodes stays possible (it does not change what is trained). A banner on the canvas says so.
+nodes stays possible (it does not change what is trained). A slim bar along the bottom
+of the canvas says so, and whether the run goes on or is paused, without covering nodes
+at the top.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from PySide6.QtWidgets import QLabel, QWidget
 from nnstudio.ui.canvas.port_item import PortItem
 from nnstudio.ui.main_window import MainWindow
 
-BANNER_TEXT = (
-    "Training is running, so the network is locked: you can select, move and inspect nodes, "
-    "but edits that change the network wait until you press Stop."
-)
+BANNER_TEXTS = {
+    "running": "Training is running · the network is locked until you press Stop · you can "
+               "still select, move and inspect nodes",
+    "paused": "Training is paused · the network stays locked until you press Stop · you can "
+              "still select, move and inspect nodes",
+}
+BANNER_TEXT = BANNER_TEXTS["running"]
 _BLOCKED_EVENTS = {QEvent.Type.MouseButtonDblClick, QEvent.Type.DragEnter,
                    QEvent.Type.DragMove, QEvent.Type.Drop}
 
@@ -35,8 +40,8 @@ class DocumentLock(QObject):
         self.banner.setObjectName("training_lock_banner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(
-            "QLabel { background: #fff4cc; color: #4a3b00; border: 1px solid #e0c060;"
-            " border-radius: 4px; padding: 6px 10px; font-weight: 600; }")
+            "QLabel { background: rgba(255, 244, 204, 235); color: #4a3b00;"
+            " border-top: 1px solid #e0c060; padding: 3px 10px; font-weight: 600; }")
         self.banner.hide()
         self._widgets: list[QWidget] = [window.palette_dock.widget(), window.inspector]
 
@@ -44,6 +49,12 @@ class DocumentLock(QObject):
         w = self.window
         return [w.cut_action, w.paste_action, w.delete_action, w.duplicate_action,
                 w.undo_action, w.redo_action, w.new_action, w.open_action]
+
+    def set_paused(self, paused: bool) -> None:
+        """Say in the banner whether the locked run is going or paused."""
+        self.banner.setText(BANNER_TEXTS["paused" if paused else "running"])
+        if self.locked:
+            self._place_banner()
 
     def engage(self) -> None:
         """Lock the document (idempotent)."""
@@ -93,11 +104,11 @@ class DocumentLock(QObject):
             action.setEnabled(False)
 
     def _place_banner(self) -> None:
+        """Full width along the bottom edge of the canvas viewport."""
         area = self.window.view.viewport().rect()
-        width = min(area.width() - 24, 760)
-        self.banner.setFixedWidth(max(width, 200))
-        self.banner.adjustSize()
-        self.banner.move(area.center().x() - self.banner.width() // 2, 10)
+        self.banner.setFixedWidth(max(area.width(), 200))
+        self.banner.setFixedHeight(self.banner.heightForWidth(self.banner.width()))
+        self.banner.move(0, area.height() - self.banner.height())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.locked:

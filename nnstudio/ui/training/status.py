@@ -29,6 +29,8 @@ class StatusSection(QLabel):
         self.speed = 0.0
         self.first_epoch = 0
         self.last_epoch = 0
+        self.outcome = ""
+        """How the last run ended, as the status names it ("" = still running / none)."""
         self._started = time.perf_counter()
 
     def set_state(self, state: str) -> None:
@@ -39,6 +41,7 @@ class StatusSection(QLabel):
         self.first_epoch = first_epoch
         self.last_epoch = first_epoch + epochs
         self.epoch = first_epoch
+        self.outcome = ""
         self._started = time.perf_counter()
         self._render()
 
@@ -52,7 +55,13 @@ class StatusSection(QLabel):
             self.step = record.step
         self._render()
 
-    def finish(self, message: str) -> None:
+    def finish(self, reason: str, epoch: int, message: str) -> None:
+        """The run ended for ``reason`` (Finished.reason) in or after ``epoch``; the status
+        names the outcome ("Diverged at epoch 3"), the tooltip holds the message."""
+        self.outcome = {"completed": "Finished", "stopped": "Stopped",
+                        "early_stopped": f"Early stopping after epoch {epoch}",
+                        "diverged": f"Diverged at epoch {epoch}",
+                        "error": "Failed"}.get(reason, "Finished")
         self._render(message)
 
     def time_left(self) -> float | None:
@@ -65,9 +74,13 @@ class StatusSection(QLabel):
     def _render(self, note: str = "") -> None:
         names = {"idle": "Ready to train", "running": "Training", "paused": "Paused",
                  "finished": "Finished"}
-        parts = [names.get(self.state, self.state)]
+        name = names.get(self.state, self.state)
+        if self.state == "finished" and self.outcome:
+            name = self.outcome
+        parts = [name]
         if self.state != "idle":
-            parts.append(f"epoch {self.epoch} of {self.last_epoch}")
+            if not (self.state == "finished" and "epoch" in self.outcome):
+                parts.append(f"epoch {self.epoch} of {self.last_epoch}")
             parts.append(f"step {self.step:,}")
             if self.state == "running" and self.speed > 0:
                 parts.append(f"{self.speed:,.0f} samples/s")

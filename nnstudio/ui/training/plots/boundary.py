@@ -1,4 +1,10 @@
-"""Decision boundary over the plane for 2-D data, the fitted curve for 1-D regression."""
+"""Decision boundary over the plane for 2-D data; the fitted curve g(x) for 1-feature data.
+
+The map is the main thing: points are small, thin-edged and semi-transparent on top of
+it. With one input feature the panel draws the model's curve over the samples: the
+prediction for regression, the class-1 probability (or score) for two classes (the
+samples sit at 0 and 1; a dashed line marks 0.5), the predicted class for more.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +12,64 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from nnstudio.training.snapshots import MARGIN
 from nnstudio.ui.training.evaluation import true_labels
 from nnstudio.ui.training.plots.common import (
     CLASS_COLOURS,
-    TRAIN_COLOUR,
+    VAL_COLOUR,
     LivePanel,
     RunInfo,
-    class_brushes,
+    plot_widget,
 )
 from nnstudio.ui.training.worker import ProgressBatch
+
+POINT_SIZE = 5
+POINT_ALPHA = 150
+CURVE_COLOUR = "#d62728"
+
+
+def _pale(colour: str, strength: float) -> np.ndarray:
+    """(3,) float RGB: ``colour`` mixed with white (strength 1 = the colour itself)."""
+    c = np.array(pg.mkColor(colour).getRgb()[:3], dtype=float)
+    return 255.0 + (c - 255.0) * strength
 
 
 def probability_lut() -> np.ndarray:
     """(256, 3) uint8 from class 0's colour (p=0) over white (0.5) to class 1's (p=1)."""
     t = np.linspace(0.0, 1.0, 256)[:, None]
-    c0 = np.array(pg.mkColor(CLASS_COLOURS[0]).getRgb()[:3], dtype=float)
-    c1 = np.array(pg.mkColor(CLASS_COLOURS[1]).getRgb()[:3], dtype=float)
+    c0, c1 = _pale(CLASS_COLOURS[0], 0.55), _pale(CLASS_COLOURS[1], 0.55)
     white = np.full(3, 255.0)
-    lighten = 0.45  # keep the heat map pale so the points stay readable
-    c0 = white + (c0 - white) * lighten
-    c1 = white + (c1 - white) * lighten
     out = np.where(t < 0.5, c0 + (white - c0) * (t / 0.5), white + (c1 - white) * ((t - 0.5) / 0.5))
     return out.astype(np.uint8)
 
 
 def class_lut(k: int) -> np.ndarray:
     """(k, 3) pale class colours for a predicted-class map."""
-    rows = []
-    for i in range(k):
-        c = np.array(pg.mkColor(CLASS_COLOURS[i % len(CLASS_COLOURS)]).getRgb()[:3], float)
-        rows.append(255 + (c - 255) * 0.4)
-    return np.asarray(rows).astype(np.uint8)
+    return np.asarray([_pale(CLASS_COLOURS[i % len(CLASS_COLOURS)], 0.55)
+                       for i in range(k)]).astype(np.uint8)
+
+
+def _brushes(labels: np.ndarray) -> list[Any]:
+    """Semi-transparent class colours, one brush per point."""
+    cache: dict[int, Any] = {}
+    out = []
+    for label in labels.tolist():
+        if label not in cache:
+            colour = pg.mkColor(CLASS_COLOURS[int(label) % len(CLASS_COLOURS)])
+            colour.setAlpha(POINT_ALPHA)
+            cache[label] = pg.mkBrush(colour)
+        out.append(cache[label])
+    return out
+
+
+def _span(values: np.ndarray) -> tuple[float, float]:
+    """The data range with the snapshot grid's margin (the map covers exactly this)."""
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = MARGIN * (high - low) if high > low else 1.0
+    return low - pad, high + pad
 
 
 class BoundaryPanel(LivePanel):
@@ -49,54 +79,85 @@ class BoundaryPanel(LivePanel):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        self.note = QLabel("Train on 2-D data (or 1-D regression) to see the model's map.")
+        self.note = QLabel("Train on data with 1 or 2 input features to see the model's "
+                           "map or curve here.")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        self.plot = pg.PlotWidget()
-        self.plot.setAspectLocked(False)
+        self.plot = plot_widget()
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
-        self.curve = self.plot.plot(pen=pg.mkPen("#d62728", width=2))
-        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#ffffff", width=0.5))
-        self.val_points = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(None), symbol="o")
+        edge = pg.mkPen(60, 60, 60, 140, width=0.6)
+        self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pen=edge)
+        self.val_points = pg.ScatterPlotItem(size=POINT_SIZE, brush=pg.mkBrush(None),
+                                             symbol="o")
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
+        self.curve = self.plot.plot(pen=pg.mkPen(CURVE_COLOUR, width=2))
+        self.curve.setZValue(10)
+        self.threshold = pg.InfiniteLine(0.5, angle=0, movable=False,
+                                         pen=pg.mkPen("#888888", width=1,
+                                                      style=Qt.PenStyle.DashLine))
+        self.plot.addItem(self.threshold)  # 1 feature, 2 classes: where the decision flips
         layout.addWidget(self.plot, 1)
         self.info: RunInfo | None = None
         self._pending: Any = None
+        self.shown_snapshot: Any = None  # the snapshot drawn last (tests)
 
     def start_run(self, info: RunInfo) -> None:
+        """Forget the previous run's picture and axes; draw this run's samples."""
         self.info = info
+        self._pending = self.shown_snapshot = None
         self.image.clear()
         self.curve.setData([], [])
-        x, y = info.train_x, info.train_y
-        vx, vy = info.val_x, info.val_y
+        self.train_points.clear()
+        self.val_points.clear()
+        self.plot.setAspectLocked(False)
+        self.threshold.hide()
         if info.is_image or info.n_features not in (1, 2):
-            self.train_points.clear()
-            self.val_points.clear()
-            self.note.setText("The decision boundary needs 2 input features "
-                              "(or 1 for regression).")
+            self.note.setText("The decision boundary needs data with 1 or 2 input features; "
+                              "this dataset has "
+                              f"{'images' if info.is_image else info.n_features}.")
             self.note.show()
+            self.plot.hide()
             return
         self.note.hide()
+        self.plot.show()
+        x, y, vx, vy = info.train_x, info.train_y, info.val_x, info.val_y
+        classes = info.task in ("binary", "classification")
+        labels = true_labels(y) if classes else np.zeros(len(x), dtype=np.int64)
+        vlabels = true_labels(vy) if classes else np.zeros(len(vx), dtype=np.int64)
+        features = np.concatenate([x, vx]) if len(vx) else x
+        x_range = _span(features[:, 0])
         self.plot.setLabel("bottom", "feature 1")
-        self.plot.setAspectLocked(info.n_features == 2)
         if info.n_features == 2:
             self.plot.setLabel("left", "feature 2")
-            classes = info.task in ("binary", "classification")
-            labels = true_labels(y) if classes else np.zeros(len(x), dtype=np.int64)
-            vlabels = true_labels(vy) if classes else np.zeros(len(vx), dtype=np.int64)
-            self.train_points.setData(x[:, 0], x[:, 1], brush=class_brushes(labels))
-            pens = [pg.mkPen(CLASS_COLOURS[int(c) % 10], width=1.5) for c in vlabels.tolist()]
-            self.val_points.setData(vx[:, 0], vx[:, 1], pen=pens, brush=pg.mkBrush(None))
+            px, py, vpx, vpy = x[:, 0], x[:, 1], vx[:, 0], vx[:, 1]
+            y_range = _span(features[:, 1])
         else:
-            self.plot.setLabel("left", "target")
-            self.train_points.setData(x[:, 0], np.asarray(y).reshape(len(y), -1)[:, 0],
-                                      brush=pg.mkBrush(TRAIN_COLOUR))
-            self.val_points.setData(vx[:, 0], np.asarray(vy).reshape(len(vy), -1)[:, 0],
-                                    pen=pg.mkPen("#ff7f0e", width=1.5), brush=pg.mkBrush(None))
-        self.plot.enableAutoRange()
+            px, vpx = x[:, 0], vx[:, 0]
+            if classes:
+                two = len(info.class_names) <= 2
+                self.plot.setLabel("left", "g(x); class 0 or 1" if two else "class")
+                self.threshold.setVisible(two)
+                py, vpy = labels.astype(float), vlabels.astype(float)
+                y_range = (-0.1, 1.1) if two else (-0.5, max(len(info.class_names), 1) - 0.5)
+            else:
+                self.plot.setLabel("left", "target")
+                py = np.asarray(y, dtype=float).reshape(len(y), -1)[:, 0]
+                vpy = np.asarray(vy, dtype=float).reshape(len(vy), -1)[:, 0]
+                y_range = _span(np.concatenate([py, vpy]))
+        if classes:
+            pens = [pg.mkPen(CLASS_COLOURS[int(c) % 10], width=1.2) for c in vlabels.tolist()]
+        else:  # regression: training points in the training colour, validation rings
+            pens = [pg.mkPen(VAL_COLOUR, width=1.2)] * len(vx)
+        brushes = _brushes(labels)  # regression: all label 0, the training colour
+        self.train_points.setData(px, py, brush=brushes)
+        self.val_points.setData(vpx, vpy, pen=pens, brush=pg.mkBrush(None))
+        view = self.plot.getPlotItem().getViewBox()
+        view.disableAutoRange()
+        self.plot.setAspectLocked(info.n_features == 2)
+        self.plot.setRange(xRange=x_range, yRange=y_range, padding=0.0)
 
     def add_batch(self, batch: ProgressBatch) -> None:
         snap = batch.snapshot
@@ -109,6 +170,7 @@ class BoundaryPanel(LivePanel):
         snap, self._pending = self._pending, None
         if snap is None:
             return
+        self.shown_snapshot = snap
         if snap.grid is not None:
             grid = snap.grid
             values = np.asarray(grid.values, dtype=np.float32)

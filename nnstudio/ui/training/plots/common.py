@@ -31,7 +31,8 @@ class RunInfo:
 
     task: regression | binary | classification | multilabel; class_names: K names or ();
     train_x/val_x: (N, F) or (N, C, H, W); train_y/val_y: the targets as the dataset has
-    them; early_stopping/patience from the settings; epochs: planned epochs of this run.
+    them; early_stopping/patience from the settings; epochs: planned epochs of this run;
+    first_epoch/first_step: the trainer's counters when the run started.
     """
 
     task: str
@@ -44,6 +45,9 @@ class RunInfo:
     patience: int
     epochs: int
     first_epoch: int
+    first_step: int = 0
+    steps_per_epoch: int = 0
+    """Optimisation steps in one epoch (all bagging members together; 0 = unknown)."""
 
     @property
     def is_image(self) -> bool:
@@ -52,6 +56,27 @@ class RunInfo:
     @property
     def n_features(self) -> int:
         return int(np.prod(self.train_x.shape[1:]))
+
+
+def plain_axes(plot: pg.PlotWidget) -> None:
+    """No automatic SI prefix on any axis: 0.85 stays 0.85, never "850 (x0.001)"."""
+    for name in ("left", "bottom", "right", "top"):
+        plot.getAxis(name).enableAutoSIPrefix(False)
+
+
+def plot_widget() -> pg.PlotWidget:
+    """A PlotWidget with plain axes (see ``plain_axes``)."""
+    plot = pg.PlotWidget()
+    plain_axes(plot)
+    return plot
+
+
+def side_legend(plot: pg.PlotWidget) -> pg.LegendItem:
+    """A legend to the RIGHT of the plot area (in the PlotItem's grid), so it never
+    covers a curve; items are added with ``legend.addItem(curve, name)``."""
+    legend = pg.LegendItem(offset=None)
+    plot.getPlotItem().layout.addItem(legend, 2, 3)
+    return legend
 
 
 class LivePanel(QWidget):
@@ -76,6 +101,9 @@ class LivePanel(QWidget):
 
     def start_run(self, info: RunInfo) -> None:
         """A run starts (data and task may have changed)."""
+
+    def end_run(self) -> None:
+        """The run ended (perhaps early): epoch axes may shrink to the epochs done."""
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
         """Show the project's stored epoch records (JSON dicts) from scratch."""
@@ -142,6 +170,11 @@ class SteadyRange:
         self._applied: tuple[Any, Any] = (None, None)
         self.manual = False
 
+    def end_run(self) -> None:
+        """Fit x to the data from now on (not to the planned end of a finished run)."""
+        self.x_end = None
+        self.x = None
+
     def _manual(self, *_args: Any) -> None:
         self.manual = True
 
@@ -170,7 +203,8 @@ class SteadyRange:
                 pad = 0.05 * max(x1 - x0, 1e-9)
                 self.x = (x0 - pad, x1 + pad)
         lo, hi = float(values.min()), float(values.max())
-        span = max(hi - lo, abs(hi) * 1e-3, 1e-9)
+        span = max(hi - lo, abs(hi) * 0.05, 1e-9)  # a flat curve (a constant lr) gets
+        # a window of ±5 % around it, so the axis keeps readable tick labels
         if self.y is None or lo < self.y[0] or hi > self.y[1] or \
                 span < (self.y[1] - self.y[0]) / 3:
             self.y = (lo - 0.1 * span, hi + 0.1 * span)

@@ -8,10 +8,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
 
 from nnstudio.ui.training.evaluation import Evaluation
-from nnstudio.ui.training.plots.common import LivePanel, RunInfo
+from nnstudio.ui.training.plots.common import LivePanel, RunInfo, plot_widget
 
 _MAX_LISTED = 60
 
@@ -79,11 +85,13 @@ class ConfusionPanel(LivePanel):
 
     def __init__(self) -> None:
         super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
         self.title = QLabel("Confusion matrix (train a classifier to fill it)")
-        layout.addWidget(self.title)
-        self.plot = pg.PlotWidget()
+        outer.addWidget(self.title)
+        layout = QHBoxLayout()  # the matrix on the left, the clicked cell's samples beside
+        outer.addLayout(layout, 1)
+        self.plot = plot_widget()
         self.plot.setLabel("left", "true class")
         self.plot.setLabel("bottom", "predicted class")
         self.plot.invertY(True)
@@ -97,20 +105,34 @@ class ConfusionPanel(LivePanel):
         self.plot.addItem(self.image)
         self.labels = CellLabels()
         self.plot.addItem(self.labels)
-        layout.addWidget(self.plot, 3)
+        layout.addWidget(self.plot, 2)
+        side = QVBoxLayout()
         self.cell_label = QLabel("Click a cell to see its samples.")
-        layout.addWidget(self.cell_label)
+        self.cell_label.setWordWrap(True)
+        side.addWidget(self.cell_label)
         self.samples = QListWidget()
         self.samples.setViewMode(QListWidget.ViewMode.IconMode)
-        self.samples.setIconSize(QSize(48, 48))
-        self.samples.setMaximumHeight(150)
-        layout.addWidget(self.samples, 1)
+        self.samples.setIconSize(QSize(40, 40))
+        self.samples.setResizeMode(QListWidget.ResizeMode.Adjust)
+        side.addWidget(self.samples, 1)
+        layout.addLayout(side, 3)
         self.evaluation: Evaluation | None = None
         self.info: RunInfo | None = None
         self._shown_k = 0
 
     def start_run(self, info: RunInfo) -> None:
-        self.info = info
+        old, self.info = self.info, info
+        if old is not None and old.task == info.task and old.class_names == info.class_names:
+            return  # the same classes: keep the matrix until the run's first evaluation
+        self.evaluation = None
+        self._shown_k = 0
+        self.image.clear()
+        self.labels.set_counts(np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), bool))
+        self.samples.clear()
+        self.cell_label.setText("Click a cell to see its samples.")
+        self.title.setText("Confusion matrix (train a classifier to fill it)"
+                           if info.task not in ("binary", "classification")
+                           else "Confusion matrix: waiting for the first evaluation…")
 
     def add_batch(self, batch: Any) -> None:
         if batch.evaluation is None:

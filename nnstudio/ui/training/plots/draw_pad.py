@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from nnstudio.ui.training.plots.common import TRAIN_COLOUR, LivePanel
+from nnstudio.ui.training.plots.common import TRAIN_COLOUR, LivePanel, plot_widget
 
 GRID = 8
 CELL = 22  # screen pixels per data pixel
@@ -86,7 +86,7 @@ class DrawPadPanel(LivePanel):
         self.answer = QLabel("Draw a digit on the left.")
         self.answer.setWordWrap(True)
         right.addWidget(self.answer)
-        self.plot = pg.PlotWidget()
+        self.plot = plot_widget()
         self.plot.setLabel("bottom", "class")
         self.plot.setLabel("left", "probability")
         self.plot.setYRange(0, 1)

@@ -9,42 +9,75 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
-from nnstudio.ui.training.plots.common import LivePanel, diverging_lut, grey_lut
+from nnstudio.ui.training.plots.common import LivePanel, RunInfo, diverging_lut, grey_lut
 from nnstudio.ui.training.worker import ProgressBatch
 
 MAX_TILES = 32
-_COLUMNS = 8
 
 
-class ImageGrid(pg.GraphicsLayoutWidget):
+class ImageGrid(pg.GraphicsView):
     """Up to MAX_TILES small images drawn as ONE mosaic image (one ImageItem in one
-    locked-aspect ViewBox): building and painting it costs about as much as one tile."""
+    locked-aspect ViewBox): building and painting it costs about as much as one tile.
+
+    The ViewBox is the view's central item (no layout in between), so it takes the
+    view's size at once, also when the panel is first shown mid-run from a tab."""
 
     def __init__(self, lut: np.ndarray, symmetric: bool) -> None:
         super().__init__()
         self.lut = np.asarray(lut, dtype=np.uint8)
         self.symmetric = symmetric
         self.shape: tuple[int, ...] = ()
-        self.count = 0
-        self.box = self.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
+        self.count = self.columns = 0
+        self.images: np.ndarray | None = None
+        self.box = pg.ViewBox(lockAspect=True, enableMouse=False, invertY=True)
+        self.setCentralItem(self.box)
         self.image = pg.ImageItem()
         self.box.addItem(self.image)
 
-    def set_images(self, images: np.ndarray) -> None:
-        """images: (n, H, W); each is scaled on its own (symmetric around 0 if asked)."""
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        images = getattr(self, "images", None)
+        if images is not None and len(images):  # first shown or resized: refit the mosaic
+            self.set_images(images, refit=True)
+
+    def clear(self) -> None:
+        self.image.clear()
+        self.count, self.shape, self.columns = 0, (), 0
+        self.images = None
+
+    def set_images(self, images: np.ndarray, refit: bool = False) -> None:
+        """images: (n, H, W); each is scaled on its own (symmetric around 0 if asked),
+        in as many columns as make the tiles largest in this widget's shape."""
         images = np.asarray(images, dtype=np.float64)[:MAX_TILES]
-        fresh = len(images) != self.count or images.shape[1:] != self.shape
-        self.count, self.shape = len(images), images.shape[1:]
-        self.image.setImage(mosaic(self.lut, images, self.symmetric), autoLevels=False)
+        self.images = images
+        n, h, w = images.shape
+        columns = best_columns(n, h, w, self.width(), self.height())
+        fresh = refit or n != self.count or images.shape[1:] != self.shape \
+            or columns != self.columns
+        self.count, self.shape, self.columns = n, images.shape[1:], columns
+        self.image.setImage(mosaic(self.lut, images, self.symmetric, columns),
+                            autoLevels=False)
         if fresh:
             self.box.autoRange(padding=0.02)
 
 
-def mosaic(lut: np.ndarray, images: np.ndarray, symmetric: bool) -> np.ndarray:
+def best_columns(n: int, h: int, w: int, width: float, height: float) -> int:
+    """Columns for n tiles of h×w (1-pixel gaps) that make them largest in width×height."""
+    best, best_scale = 1, -1.0
+    for columns in range(1, max(n, 1) + 1):
+        rows = -(-n // columns)
+        scale = min(width / (columns * (w + 1)), height / (rows * (h + 1)))
+        if scale > best_scale + 1e-9:
+            best, best_scale = columns, scale
+    return best
+
+
+def mosaic(lut: np.ndarray, images: np.ndarray, symmetric: bool,
+           columns: int = 8) -> np.ndarray:
     """(n, H, W) -> (rows·(H+1)-1, columns·(W+1)-1, 4) uint8 RGBA: the tiles coloured with
-    ``lut`` (256, 3), each scaled on its own, in rows of _COLUMNS, transparent between."""
+    ``lut`` (256, 3), each scaled on its own, in rows of ``columns``, transparent between."""
     n, h, w = images.shape
-    columns = min(_COLUMNS, max(n, 1))
+    columns = min(max(columns, 1), max(n, 1))
     rows = -(-n // columns)
     out = np.zeros((max(rows * (h + 1) - 1, 1), max(columns * (w + 1) - 1, 1), 4), np.uint8)
     for k, image in enumerate(images):
@@ -90,26 +123,42 @@ class FiltersPanel(LivePanel):
         self.node_combo.currentIndexChanged.connect(lambda _i: self._redraw())
         row.addWidget(self.node_combo, 1)
         layout.addLayout(row)
+        grids = QHBoxLayout()  # kernels left, feature maps right: both get the height
+        layout.addLayout(grids, 1)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        grids.addLayout(left, 1)
+        grids.addLayout(right, 1)
         self.kernel_label = QLabel("Kernels (blue positive, orange negative)")
-        layout.addWidget(self.kernel_label)
+        left.addWidget(self.kernel_label)
         self.kernels = ImageGrid(diverging_lut(), symmetric=True)
-        layout.addWidget(self.kernels, 3)
+        left.addWidget(self.kernels, 1)
         row2 = QHBoxLayout()
-        self.maps_label = QLabel("Feature maps of validation sample")
+        self.maps_label = QLabel("Feature maps of training sample")
         row2.addWidget(self.maps_label)
         self.sample_box = QSpinBox()
         self.sample_box.setRange(0, 100_000)
-        self.sample_box.setToolTip("Which sample's feature maps to show (from the next run on)")
+        self.sample_box.setToolTip("Which training sample's feature maps to show (from the "
+                                   "next run on)")
         self.sample_box.valueChanged.connect(sample_changed)
         row2.addWidget(self.sample_box)
         row2.addStretch(1)
-        layout.addLayout(row2)
+        right.addLayout(row2)
         self.maps = ImageGrid(grey_lut()[::-1].copy(), symmetric=False)
-        layout.addWidget(self.maps, 2)
+        right.addWidget(self.maps, 1)
         self.filters: dict[str, np.ndarray] = {}
         self.feature_maps: dict[str, np.ndarray] = {}
         self.empty_note = QLabel("Select a Conv2D node and train to see its filters.")
         layout.addWidget(self.empty_note)
+
+    def start_run(self, info: RunInfo) -> None:
+        """Forget the previous run's filters (the next snapshot brings this run's)."""
+        self.filters, self.feature_maps = {}, {}
+        self.node_combo.blockSignals(True)
+        self.node_combo.clear()
+        self.node_combo.blockSignals(False)
+        for grid in (self.kernels, self.maps):
+            grid.clear()
+        self.empty_note.setVisible(True)
 
     def add_batch(self, batch: ProgressBatch) -> None:
         snap = batch.snapshot

@@ -1,8 +1,15 @@
-"""Loss curves (train/validation, log-scale toggle), best epoch and patience window marked."""
+"""Loss curves (train/validation, log-scale toggle), best epoch and patience window marked.
+
+Batch losses sit at fractional epochs (``epoch - 1 + step_in_epoch / steps_per_epoch``)
+as small grey points, joined by a thin line only where the records are close (the
+trainer throttles them, so a fast run reports one batch in many). With bagging, each
+member's validation loss is a thin grey line under the ensemble's bold one.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,16 +25,47 @@ from nnstudio.ui.training.plots.common import (
     LivePanel,
     RunInfo,
     SteadyRange,
+    plot_widget,
+    side_legend,
 )
 from nnstudio.ui.training.worker import ProgressBatch
+
+BATCH_COLOUR = "#b4bac4"
+MEMBER_COLOUR = "#9aa0a8"
+MAX_BATCH_POINTS = 4000
+BATCH_GAP_EPOCHS = 0.5
+"""Two batch records further apart than this (in epochs) are not joined by a line."""
+_MEMBER_KEY = re.compile(r"^member(\d+)_val_loss$")
 
 
 def _f(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
 
+def batch_position(epoch: int, step: int, first_epoch: int, first_step: int,
+                   steps_per_epoch: int) -> float:
+    """Where a batch loss goes on the epoch axis: ``epoch - 1 + k / steps_per_epoch`` for
+    the k-th step of ``epoch`` (k = 1 … steps_per_epoch, so the last step meets the epoch
+    record at x = epoch). Counting starts from the run's first epoch and step."""
+    if steps_per_epoch <= 0:
+        return float(epoch) - 0.5
+    done = (step - first_step) / steps_per_epoch - (epoch - 1 - first_epoch)
+    return float(epoch) - 1.0 + min(max(done, 0.0), 1.0)
+
+
+def with_gaps(x: np.ndarray, y: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a NaN point wherever consecutive x differ by more than ``gap``: drawn with
+    ``connect="finite"`` the line breaks there instead of crossing the gap."""
+    if x.size < 2:
+        return x, y
+    breaks = np.flatnonzero(np.diff(x) > gap) + 1
+    if breaks.size == 0:
+        return x, y
+    return (np.insert(x, breaks, np.nan), np.insert(y, breaks, np.nan))
+
+
 class LossPanel(LivePanel):
-    """x: epoch; y: training and validation loss; faint: recent batch losses."""
+    """x: epoch; y: training and validation loss; grey: batch losses and bagging members."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,19 +78,25 @@ class LossPanel(LivePanel):
         top.addWidget(self.summary, 1)
         top.addWidget(self.log_box)
         layout.addLayout(top)
-        self.plot = pg.PlotWidget()
+        self.plot = plot_widget()
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.plot.addLegend(offset=(-10, 10))  # no grid: it makes every paint redraw the axes
+        self.legend = side_legend(self.plot)  # no grid: every paint would redraw the axes
         item = self.plot.getPlotItem()
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
-        self.batch_curve = self.plot.plot(pen=pg.mkPen("#c8ccd4", width=1), name="batch loss")
-        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2), name="training",
+        self.batch_curve = self.plot.plot(
+            pen=pg.mkPen(BATCH_COLOUR, width=1), connect="finite", symbol="o", symbolSize=3,
+            symbolPen=None, symbolBrush=pg.mkBrush(BATCH_COLOUR))
+        self.batch_curve.setDownsampling(ds=1, auto=False)  # bounded; keep every point
+        self.member_curves: list[pg.PlotDataItem] = []
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2),
                                           connect="finite")
-        self.val_curve = self.plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), name="validation",
-                                        connect="finite")
+        self.val_curve = self.plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), connect="finite")
+        self.legend.addItem(self.batch_curve, "batch loss")
+        self.legend.addItem(self.train_curve, "training")
+        self.legend.addItem(self.val_curve, "validation")
+        self._val_label = "validation"
         self.patience_region = pg.LinearRegionItem(movable=False,
                                                    brush=pg.mkBrush(44, 160, 44, 30),
                                                    pen=pg.mkPen(None))
@@ -67,17 +111,21 @@ class LossPanel(LivePanel):
         self.range = SteadyRange(self.plot)
         self.patience = 0
         self.early_stopping = False
+        self._anchor = (0, 0, 0)  # the run's first epoch, first step, steps per epoch
         self._clear()
 
     def _clear(self) -> None:
         self.epochs: list[float] = []
         self.train: list[float] = []
         self.val: list[float] = []
+        self.members: dict[int, list[float]] = {}
         self.batch_x: list[float] = []
         self.batch_y: list[float] = []
         self.best_epoch: int | None = None
-        self._steps_per_epoch = 0.0
-        self._last_epoch_step = (0, 0)
+        for curve in self.member_curves:
+            self.plot.removeItem(curve)
+            self.legend.removeItem(curve)
+        self.member_curves = []
         self._redraw()
 
     def _set_log(self, on: bool) -> None:
@@ -88,8 +136,13 @@ class LossPanel(LivePanel):
     def start_run(self, info: RunInfo) -> None:
         self.patience = info.patience
         self.early_stopping = info.early_stopping
+        self._anchor = (info.first_epoch, info.first_step, info.steps_per_epoch)
         self.range.reset()
         self.range.x_end = float(info.first_epoch + info.epochs)
+
+    def end_run(self) -> None:
+        self.range.end_run()
+        self.dirty = True
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
         self.range.reset()
@@ -101,14 +154,18 @@ class LossPanel(LivePanel):
         self._redraw()
 
     def _add_epoch(self, record: Mapping[str, Any]) -> None:
-        epoch, step = int(record["epoch"]), int(record.get("step") or 0)
-        prev_epoch, prev_step = self._last_epoch_step
-        if epoch > prev_epoch and step > prev_step:
-            self._steps_per_epoch = (step - prev_step) / (epoch - prev_epoch)
-        self._last_epoch_step = (epoch, step)
-        self.epochs.append(epoch)
+        n = len(self.epochs)
+        self.epochs.append(int(record["epoch"]))
         self.train.append(_f(record.get("train_loss")))
         self.val.append(_f(record.get("val_loss")))
+        for key, value in record.items():  # bagging: each member's validation loss
+            found = _MEMBER_KEY.match(key)
+            if found:
+                series = self.members.setdefault(int(found.group(1)), [math.nan] * n)
+                series.append(_f(value))
+        for series in self.members.values():
+            if len(series) < n + 1:
+                series.append(math.nan)
         best = record.get("best_epoch")
         self.best_epoch = None if best is None else int(best)
 
@@ -116,17 +173,31 @@ class LossPanel(LivePanel):
         for record in batch.epochs:
             if record.member is None:
                 self._add_epoch(record.to_json())
+        first_epoch, first_step, per_epoch = self._anchor
         for step in batch.steps:
-            if step.member is None and math.isfinite(step.batch_loss):
-                x = float(step.epoch) - 1.0
-                if self._steps_per_epoch > 0:
-                    x = self._last_epoch_step[0] + (
-                        step.step - self._last_epoch_step[1]) / self._steps_per_epoch
-                self.batch_x.append(x)
+            if math.isfinite(step.batch_loss):
+                self.batch_x.append(batch_position(step.epoch, step.step, first_epoch,
+                                                   first_step, per_epoch))
                 self.batch_y.append(step.batch_loss)
-        if len(self.batch_x) > 4000:  # keep the faint curve bounded (long runs)
-            del self.batch_x[:2000], self.batch_y[:2000]
+        if len(self.batch_x) > MAX_BATCH_POINTS:  # keep the grey points bounded (long runs)
+            del self.batch_x[:MAX_BATCH_POINTS // 2], self.batch_y[:MAX_BATCH_POINTS // 2]
         self.dirty = True
+
+    def _sync_members(self) -> None:
+        """One thin grey curve per bagging member; the legend says "members"/"ensemble"."""
+        while len(self.member_curves) < len(self.members):
+            first = not self.member_curves
+            curve = pg.PlotDataItem(pen=pg.mkPen(MEMBER_COLOUR, width=1), connect="finite")
+            curve.setZValue(-1)
+            self.plot.addItem(curve)
+            if first:
+                self.legend.addItem(curve, "members (validation)")
+            self.member_curves.append(curve)
+        label = "ensemble (validation)" if self.members else "validation"
+        if label != self._val_label:
+            self.legend.removeItem(self.val_curve)
+            self.legend.addItem(self.val_curve, label)
+            self._val_label = label
 
     def _redraw(self) -> None:
         log = self.log_box.isChecked()
@@ -140,8 +211,12 @@ class LossPanel(LivePanel):
         train, val, batch = clean(self.train), clean(self.val), clean(self.batch_y)
         self.train_curve.setData(x, train)
         self.val_curve.setData(x, val)
-        self.batch_curve.setData(batch_x, batch)
-        self.range.update(np.concatenate([x, batch_x]), [train, val, batch], log)
+        self.batch_curve.setData(*with_gaps(batch_x, batch, BATCH_GAP_EPOCHS))
+        self._sync_members()
+        members = [clean(series) for series in self.members.values()]
+        for curve, values in zip(self.member_curves, members, strict=True):
+            curve.setData(x, values)
+        self.range.update(np.concatenate([x, batch_x]), [train, val, batch, *members], log)
         best = self.best_epoch
         self.best_line.setVisible(best is not None)
         self.patience_region.setVisible(best is not None and self.early_stopping)
@@ -151,7 +226,8 @@ class LossPanel(LivePanel):
         if self.epochs:
             text = f"epoch {int(self.epochs[-1])}: training loss {self.train[-1]:.4g}"
             if not math.isnan(self.val[-1]):
-                text += f", validation loss {self.val[-1]:.4g}"
+                noun = "ensemble validation loss" if self.members else "validation loss"
+                text += f", {noun} {self.val[-1]:.4g}"
             if best is not None:
                 text += f"; best epoch {best}"
             self.summary.setText(text)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout
 
 from nnstudio.ui.training.plots.common import (
     TRAIN_COLOUR,
@@ -15,6 +15,8 @@ from nnstudio.ui.training.plots.common import (
     LivePanel,
     RunInfo,
     SteadyRange,
+    plot_widget,
+    side_legend,
 )
 from nnstudio.ui.training.worker import ProgressBatch
 
@@ -28,20 +30,19 @@ def _metric_names(record: Mapping[str, Any]) -> list[str]:
 
 
 class MetricsPanel(LivePanel):
-    """Top: the quality metric (accuracy for classes, R² for regression); bottom: lr."""
+    """Left: the quality metric (accuracy for classes, R² for regression); right: lr."""
 
     def __init__(self) -> None:
         super().__init__()
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        self.metric_plot = pg.PlotWidget()
-        self.metric_plot.addLegend(offset=(-10, -10))
+        self.metric_plot = plot_widget()
+        self.legend = side_legend(self.metric_plot)
         self.metric_plot.setLabel("left", "accuracy / R²")
-        self.lr_plot = pg.PlotWidget()
+        self.metric_plot.setLabel("bottom", "epoch")
+        self.lr_plot = plot_widget()
         self.lr_plot.setLabel("left", "learning rate")
         self.lr_plot.setLabel("bottom", "epoch")
-        self.lr_plot.setMinimumHeight(70)
-        self.lr_plot.getAxis("left").enableAutoSIPrefix(False)
         self.lr_plot.getAxis("left").setWidth(55)
         self.metric_plot.getAxis("left").setWidth(55)
         self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#6a3d9a", width=2))
@@ -58,6 +59,7 @@ class MetricsPanel(LivePanel):
         self.lrs: list[float] = []
         for curve in self.curves.values():
             self.metric_plot.removeItem(curve)
+            self.legend.removeItem(curve)
         self.curves = {}
         self._redraw()
 
@@ -65,6 +67,11 @@ class MetricsPanel(LivePanel):
         for steady in (self.metric_range, self.lr_range):
             steady.reset()
             steady.x_end = float(info.first_epoch + info.epochs)
+
+    def end_run(self) -> None:
+        self.metric_range.end_run()
+        self.lr_range.end_run()
+        self.dirty = True
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
         for steady in (self.metric_range, self.lr_range):
@@ -104,14 +111,14 @@ class MetricsPanel(LivePanel):
                 colour = VAL_COLOUR if name.startswith("val") else (
                     TRAIN_COLOUR if name.startswith("train") else "#7f7f7f")
                 label = name.replace("_", " ").replace("r2", "R²")
-                curve = self.metric_plot.plot(pen=pg.mkPen(colour, width=2), name=label,
-                                              connect="finite")
+                curve = self.metric_plot.plot(pen=pg.mkPen(colour, width=2), connect="finite")
+                self.legend.addItem(curve, label)
                 self.curves[name] = curve
             curve.setData(x, np.asarray(series, dtype=float))
         lrs = np.asarray(self.lrs, dtype=float)
         self.lr_curve.setData(x, lrs)
         self.metric_range.update(x, [np.asarray(v, dtype=float) for v in self.values.values()])
-        self.lr_range.update(x, [lrs])
+        self.lr_range.update(x, [lrs, np.zeros(1)])  # from 0: readable ticks, also flat
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
