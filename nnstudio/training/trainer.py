@@ -33,6 +33,7 @@ from nnstudio.training.datasets import (
     Scaler,
     Split,
     load_dataset,
+    saved_or_fitted_scaler,
     split_dataset,
     target_array,
 )
@@ -145,16 +146,8 @@ class Trainer:
     # --- setting up ----------------------------------------------------------------------
 
     def _scaler(self, preprocessing: dict[str, Any], train_x: np.ndarray) -> Scaler:
-        saved = preprocessing.get("scaler") if isinstance(preprocessing, dict) else None
-        if isinstance(saved, dict) and saved.get("kind") == self.settings.scaling:
-            try:
-                scaler = Scaler.from_dict(saved)
-                scaler.transform(train_x[:1])
-                return scaler
-            except DatasetError:
-                pass
         try:
-            return Scaler(self.settings.scaling).fit(train_x)  # type: ignore[arg-type]
+            return saved_or_fitted_scaler(self.settings.scaling, preprocessing, train_x)
         except DatasetError as error:
             raise TrainingError(str(error)) from None
 
