@@ -118,13 +118,17 @@ class Plan:
                              f"but the targets have {y.size // n}.")
         return y.reshape(pred.shape).astype(self.dtype, copy=False)
 
-    def backward(self) -> None:
-        """Accumulate dL/dparams into ``grads`` (penalty gradients included)."""
+    def backward(self, keep_value_grads: bool = False) -> dict[str, Array]:
+        """Accumulate dL/dparams into ``grads`` (penalty gradients included).
+
+        Training drops each value's gradient once it has been passed on; with
+        ``keep_value_grads`` (teaching views) every dL/d(value) is kept and returned.
+        """
         grads: dict[str, Array] = {}
         for value, grad in zip(self._p.head_values, self._dheads, strict=True):
             grads[value] = grad
         for inputs, output, op, needed in reversed(self._run):
-            dy = grads.pop(output, None)
+            dy = grads.get(output) if keep_value_grads else grads.pop(output, None)
             if dy is None or not needed:
                 continue
             for name, dx in zip(inputs, op.backward(dy), strict=True):
@@ -133,6 +137,7 @@ class Plan:
                     grads[name] = dx if previous is None else previous + dx
         for key, penalty, rows in self._p.penalties:
             self.grads[key][rows] += penalty.grad(self.params[key][rows])
+        return grads
 
     def zero_grad(self) -> None:
         for g in self.grads.values():

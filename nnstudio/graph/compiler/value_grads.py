@@ -1,10 +1,10 @@
 """One forward + backward pass that KEEPS every intermediate gradient (for teaching views).
 
 ``Plan.backward`` drops the gradient of a value as soon as it has been passed on, which is
-right for training. The backprop trace needs dL/d(value) for every value of the plan, so this
-module repeats the same walk over the plan's ops and keeps them all. It reads the plan's
-internals (same package) but changes nothing but the plan's ``grads`` (zeroed, then filled
-exactly as ``Plan.backward`` fills them) and the layers' forward caches.
+right for training. The backprop trace needs dL/d(value) for every value of the plan, so it
+runs ``Plan.backward(keep_value_grads=True)``. It reads the plan's internals (same package)
+but changes nothing but the plan's ``grads`` (zeroed, then filled exactly as in training) and
+the layers' forward caches.
 """
 
 from __future__ import annotations
@@ -47,21 +47,9 @@ def traced_pass(plan: Plan, x: Array, y: Array, training: bool = True) -> ValueP
     plan.forward(x, training=training)
     loss = plan.loss(y)
     values = dict(plan._values)
-    grads: dict[str, Array] = {}
-    head_grads: dict[str, Array] = {}
-    for head, value, grad in zip(plan.heads, program.head_values, plan._dheads, strict=True):
-        grads[value] = grad
-        head_grads[head.node_id] = grad
-    for inputs, output, op, needed in reversed(plan._run):
-        dy = grads.get(output)
-        if dy is None or not needed:
-            continue
-        for name, dx in zip(inputs, op.backward(dy), strict=True):
-            if dx is not None:
-                previous = grads.get(name)
-                grads[name] = dx if previous is None else previous + dx
-    for key, penalty, rows in program.penalties:
-        plan.grads[key][rows] += penalty.grad(plan.params[key][rows])
+    head_grads = {head.node_id: grad
+                  for head, grad in zip(plan.heads, plan._dheads, strict=True)}
+    grads = plan.backward(keep_value_grads=True)
     return ValuePass(loss, values, grads, dict(program.node_values), head_grads,
                      {k: g.copy() for k, g in plan.grads.items()})
 
