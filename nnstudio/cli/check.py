@@ -49,7 +49,7 @@ def _check(path: Path, name: str) -> int:
     except ProjectFileError as error:
         print(str(error), file=sys.stderr)
         return EXIT_UNREADABLE
-    signature, warning = _data_signature(project.dataset, path.parent, project.seed)
+    signature, warning = _data_signature(project, path.parent)
     if warning:
         print(f"{name}: warning: {warning}")
     problems = validate(project.graph, signature)
@@ -67,20 +67,17 @@ def _check(path: Path, name: str) -> int:
     return EXIT_VALID
 
 
-def _data_signature(spec: dict[str, Any], folder: Path, seed: int) -> tuple[Any, str]:
+def _data_signature(project: Any, folder: Path) -> tuple[Any, str]:
     """The dataset's DataSignature, or None and a warning saying why not."""
-    if not spec:
+    from nnstudio.training.prepared import data_signature
+
+    if not project.dataset:
         return None, "the project has no dataset chosen; checked without the data's shapes."
-    try:
-        from nnstudio.training.datasets import load_dataset
-    except ImportError:
-        return None, "datasets are not available; checked without the data's shapes."
-    try:
-        return load_dataset(spec, base_dir=folder, seed=seed).signature(), ""
-    except Exception as error:  # any dataset problem only downgrades the check
-        reason = str(error).rstrip(".") or type(error).__name__
+    signature, reason = data_signature(project, folder)
+    if signature is None:
         return None, (f"the dataset could not be loaded ({reason}); "
                       "checked without the data's shapes.")
+    return signature, ""
 
 
 def _problem_line(doc: Any, problem: Any) -> str:

@@ -67,8 +67,9 @@ def _export(path: Path, fmt: str, out: Path, name: str) -> int:
 def data_signature(project: Any, folder: Path | None) -> Any:
     """The DataSignature of the project's dataset, or None when it cannot be loaded (the
     input shape then comes from the graph alone)."""
-    if not project.dataset:
-        return None
+    from nnstudio.training.prepared import data_signature as signature_of
+
+    return signature_of(project, folder)[0]
     try:
         from nnstudio.training.datasets import load_dataset
 

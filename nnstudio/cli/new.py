@@ -42,24 +42,16 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def parse_hidden(text: str) -> list[int]:
-    """"32,16" -> [32, 16]; raises ValueError with a sentence."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise ValueError(f"--hidden must list positive whole numbers like 32,16, not {text!r}.")
-    return [int(p) for p in parts]
-
-
 def _new(args: argparse.Namespace) -> int:
     from nnstudio.graph.project_file import ProjectFileError, save_project
     from nnstudio.training import TrainingError
-    from nnstudio.training.new_project import new_project_from_data
+    from nnstudio.training.new_project import new_project_from_data, parse_hidden
 
     out = Path(args.out)
     try:
         hidden = parse_hidden(args.hidden)
     except ValueError as error:
-        print(f"nnstudio new: {error}", file=sys.stderr)
+        print(f"nnstudio new: --hidden: {error}", file=sys.stderr)
         return 1
     if out.exists() and not args.force:
         print(f"nnstudio new: {out} already exists (use --force to overwrite it).",

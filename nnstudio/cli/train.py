@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,6 @@ from typing import Any, TextIO
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_UNREADABLE = 2
-_PATH_KEYS = ("path", "images", "labels")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -57,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from nnstudio.graph.project_file import ProjectFileError, load_project, save_project
     from nnstudio.training import EpochRecord, Finished, Trainer, TrainingError
+    from nnstudio.training.prepared import move_data_paths
 
     human: TextIO = sys.stderr if args.json else sys.stdout
     path = Path(args.project)
@@ -105,7 +104,7 @@ def _train(args: argparse.Namespace) -> int:
     if target is not None:
         trainer.apply_to(project)
         if not args.in_place:
-            _move_data_paths(project.dataset, path.parent, target.parent)
+            project.dataset = move_data_paths(project.dataset, path.parent, target.parent)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             save_project(project, target)
@@ -148,17 +147,3 @@ def _summary(finished: Any, last: Any, seconds: float) -> str:
     if finished.best_epoch is not None:
         text += f"\nBest validation loss at epoch {finished.best_epoch}."
     return text
-
-
-def _move_data_paths(spec: dict[str, Any], old: Path, new: Path) -> None:
-    """Keep relative data paths of ``spec`` valid when the project moves folders."""
-    if old.resolve() == new.resolve():
-        return
-    for key in _PATH_KEYS:
-        value = spec.get(key)
-        if isinstance(value, str) and value and not Path(value).is_absolute():
-            absolute = (old / value).resolve()
-            try:
-                spec[key] = os.path.relpath(absolute, new.resolve())
-            except ValueError:
-                spec[key] = str(absolute)

@@ -20,6 +20,16 @@ X_STEP = 200.0
 _TASK_KINDS = {"classification": "categorical", "regression": "numeric"}
 
 
+def parse_hidden(text: str) -> list[int]:
+    """"32,16" -> [32, 16] (hidden layer sizes); raises ValueError with a sentence."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(f"Hidden layer sizes must be positive whole numbers like 32,16, "
+                         f"not {shown!r}.")
+    return [int(p) for p in parts]
+
+
 def data_spec(path: Path | str, target: str | None = None, task: str | None = None,
               project_dir: Path | None = None) -> dict[str, Any]:
     """The project's dataset spec for a CSV or NPZ file (path relative to ``project_dir``)."""

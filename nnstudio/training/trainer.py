@@ -17,27 +17,19 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from nnstudio.engine.optimizers import Optimizer, make_optimizer
-from nnstudio.graph.compile import Plan, compile_graph
+from nnstudio.graph.compile import Plan
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.project import Project
 from nnstudio.training import bagging, metrics
 from nnstudio.training.control import TrainingControl
-from nnstudio.training.datasets import (
-    Dataset,
-    DatasetError,
-    Scaler,
-    Split,
-    load_dataset,
-    saved_or_fitted_scaler,
-    split_dataset,
-    target_array,
-)
+from nnstudio.training.datasets import Dataset, Split
 from nnstudio.training.early_stopping import EarlyStopping
+from nnstudio.training.prepared import PreparedRun, prepare_run
 from nnstudio.training.records import (
     EpochRecord,
     Finished,
@@ -47,7 +39,7 @@ from nnstudio.training.records import (
     TrainingResults,
 )
 from nnstudio.training.schedules import LRSchedule
-from nnstudio.training.settings import TrainingError, TrainingSettings
+from nnstudio.training.settings import TrainingError
 from nnstudio.training.snapshots import Probe, hidden_nodes, make_probe, take_snapshot
 
 STEP_RECORD_INTERVAL_S = 0.05   # at most ~20 StepRecords per second
@@ -80,46 +72,23 @@ class Trainer:
     """Trains a snapshot of ``project.graph`` on ``project.dataset`` (see TRAINER_API.md)."""
 
     def __init__(self, project: Project, *, base_dir: Path | None = None,
-                 dataset: Dataset | None = None, snapshot_interval_s: float | None = None,
-                 snapshot_sample: int = 0) -> None:
-        self.settings = TrainingSettings.from_dict(project.training)
-        self.seed = int(project.seed)
-        if self.seed < 0:
-            raise TrainingError(
-                f"The seed must be zero or a positive whole number, not {self.seed}.")
+                 dataset: Dataset | None = None, prepared: PreparedRun | None = None,
+                 snapshot_interval_s: float | None = None, snapshot_sample: int = 0) -> None:
+        if prepared is None:
+            prepared = prepare_run(project, base_dir, dataset=dataset)
+        self.prepared = prepared
+        self.settings = prepared.settings
+        self.seed = prepared.seed
         self.snapshot_interval_s = snapshot_interval_s
         s = self.settings
-        if dataset is None:
-            if not project.dataset:
-                raise TrainingError("The project has no dataset: choose one before training.")
-            try:
-                dataset = load_dataset(project.dataset, base_dir=base_dir, seed=self.seed)
-            except DatasetError as error:
-                raise TrainingError(str(error)) from None
-        self.dataset = dataset
-        self.task: str = dataset.task
-        try:
-            raw = split_dataset(dataset, s.val_fraction, s.test_fraction, seed=self.seed)
-        except DatasetError as error:
-            raise TrainingError(str(error)) from None
-        self.scaler = self._scaler(project.preprocessing, raw.train.x)
-        self.split: Split = Split(
-            train=raw.train.with_x(self.scaler.transform(raw.train.x)),
-            val=raw.val.with_x(self.scaler.transform(raw.val.x)),
-            test=None if raw.test is None else raw.test.with_x(self.scaler.transform(raw.test.x)))
-        signature = dataset.signature()
-        try:
-            self.plan: Plan = compile_graph(project.graph, signature, seed=self.seed)
-            plans = [self.plan] + [compile_graph(project.graph, signature, seed=self.seed + k)
-                                   for k in range(1, s.bagging_members)]
-        except GraphError as error:
-            raise TrainingError(str(error)) from None
+        self.dataset = prepared.dataset
+        self.task: str = prepared.task
+        self.scaler = prepared.scaler
+        self.split: Split = prepared.split
+        self.plan: Plan = prepared.plan
+        plans = list(prepared.plans)
         self.heads = self.plan.heads
-        needs_labels = any(h.loss == "cross_entropy" for h in self.heads)
-        encoding: Literal["labels", "one_hot"] = "labels" if needs_labels else "one_hot"
-        self._y = {name: target_array(part, encoding) for name, part in
-                   (("train", self.split.train), ("val", self.split.val),
-                    ("test", self.split.test)) if part is not None}
+        self._y = prepared.targets
         self._check_targets()
         self._members = self._make_members(plans, project.ensemble)
         self.optimizer = self._make_optimizer(project.optimizer_state)
@@ -140,16 +109,10 @@ class Trainer:
             self.early.best_state = self._states()
         node_types = {n.id: n.type_id for n in project.graph.nodes.values()}
         sample = self.split.train.x[min(max(snapshot_sample, 0), self.split.train.n_samples - 1)]
-        self._probe: Probe = make_probe(dataset.x, self.task, sample[None].copy(),
+        self._probe: Probe = make_probe(self.dataset.x, self.task, sample[None].copy(),
                                         self.scaler.transform, hidden_nodes(node_types))
 
     # --- setting up ----------------------------------------------------------------------
-
-    def _scaler(self, preprocessing: dict[str, Any], train_x: np.ndarray) -> Scaler:
-        try:
-            return saved_or_fitted_scaler(self.settings.scaling, preprocessing, train_x)
-        except DatasetError as error:
-            raise TrainingError(str(error)) from None
 
     def _check_targets(self) -> None:
         try:

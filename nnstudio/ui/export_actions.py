@@ -164,15 +164,15 @@ class ExportController(QObject):
         return self._done([path])
 
     def _network(self, fmt: str, caption: str, file_filter: str, suffix: str) -> list[Path]:
-        from nnstudio.cli.export import data_signature
         from nnstudio.export import ExportError, export_project
+        from nnstudio.training.prepared import data_signature
 
         path = self._ask(caption, file_filter, suffix)
         if path is None:
             return []
         window = self.window
         data = window.data_signature or data_signature(
-            window.project, window.file_path.parent if window.file_path else None)
+            window.project, window.file_path.parent if window.file_path else None)[0]
         try:
             return self._done(export_project(window.project, fmt, path, data=data))
         except ExportError as error:

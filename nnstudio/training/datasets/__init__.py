@@ -18,7 +18,7 @@ from nnstudio.training.datasets.scaling import (
     scale_split,
 )
 from nnstudio.training.datasets.spec import load_dataset
-from nnstudio.training.datasets.split import Split, split_dataset
+from nnstudio.training.datasets.split import Split, SplitIndices, split_dataset, split_indices
 from nnstudio.training.datasets.targets import (
     encode_categories,
     labels_from_scores,
@@ -35,6 +35,7 @@ __all__ = [
     "Scaler",
     "ScalerKind",
     "Split",
+    "SplitIndices",
     "Task",
     "as_binary",
     "encode_categories",
@@ -50,5 +51,6 @@ __all__ = [
     "saved_or_fitted_scaler",
     "scale_split",
     "split_dataset",
+    "split_indices",
     "target_array",
 ]

@@ -39,6 +39,16 @@ def _strata(ds: Dataset) -> np.ndarray | None:
     return None
 
 
+@dataclass(frozen=True, eq=False)
+class SplitIndices:
+    """Row numbers of each part in the whole dataset (int64 arrays; ``test`` is None when
+    no test fraction was asked)."""
+
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray | None
+
+
 def split_dataset(
     ds: Dataset,
     val_fraction: float = 0.2,
@@ -51,6 +61,22 @@ def split_dataset(
     With ``stratify`` (classification and binary tasks) each class is shared out in the
     same proportions. Each part keeps the shuffled order; the same seed gives the same split.
     """
+    rows = split_indices(ds, val_fraction, test_fraction, seed, stratify)
+    return Split(
+        train=ds.subset(rows.train, f"{ds.name} (train)"),
+        val=ds.subset(rows.val, f"{ds.name} (validation)"),
+        test=ds.subset(rows.test, f"{ds.name} (test)") if rows.test is not None else None,
+    )
+
+
+def split_indices(
+    ds: Dataset,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.0,
+    seed: int = 0,
+    stratify: bool = True,
+) -> SplitIndices:
+    """The rows of each part of ``split_dataset(ds, ...)`` (same arguments, same rows)."""
     if not (0.0 <= val_fraction < 1.0 and 0.0 <= test_fraction < 1.0):
         raise DatasetError("Validation and test fractions must lie between 0 and 1.")
     n = ds.n_samples
@@ -83,8 +109,4 @@ def split_dataset(
         test_idx = rng.permutation(np.concatenate(tests))
         val_idx = rng.permutation(np.concatenate(vals))
         train_idx = rng.permutation(np.concatenate(trains))
-    return Split(
-        train=ds.subset(train_idx, f"{ds.name} (train)"),
-        val=ds.subset(val_idx, f"{ds.name} (validation)"),
-        test=ds.subset(test_idx, f"{ds.name} (test)") if test_fraction > 0 else None,
-    )
+    return SplitIndices(train_idx, val_idx, test_idx if test_fraction > 0 else None)

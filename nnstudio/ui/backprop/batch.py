@@ -8,17 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nnstudio.graph.compile import Plan, compile_graph
-from nnstudio.graph.errors import GraphError
+from nnstudio.graph.compile import Plan
 from nnstudio.graph.project import Project
-from nnstudio.training.datasets import (
-    DatasetError,
-    load_dataset,
-    saved_or_fitted_scaler,
-    split_dataset,
-    target_array,
-)
-from nnstudio.training.settings import TrainingError, TrainingSettings
+from nnstudio.training.prepared import prepare_run
+from nnstudio.training.settings import TrainingError
 
 BATCH_SIZE = 4
 
@@ -45,17 +38,10 @@ def load_batch(project: Project, base_dir: Path | None = None, size: int = BATCH
     if not project.dataset:
         raise BatchError("The project has no dataset yet: choose one in the Training panel.")
     try:
-        settings = TrainingSettings.from_dict(project.training)
-        dataset = load_dataset(project.dataset, base_dir=base_dir, seed=int(project.seed))
-        split = split_dataset(dataset, settings.val_fraction, settings.test_fraction,
-                              seed=int(project.seed))
-        train = split.train
-        scaler = saved_or_fitted_scaler(settings.scaling, project.preprocessing, train.x)
-        plan = compile_graph(project.graph, dataset.signature(), seed=int(project.seed))
-    except (DatasetError, TrainingError, GraphError) as error:
+        prepared = prepare_run(project, base_dir, members=1)
+    except TrainingError as error:
         raise BatchError(str(error)) from None
-    needs_labels = any(h.loss == "cross_entropy" for h in plan.heads)
-    y_all = target_array(train, "labels" if needs_labels else "one_hot")
-    raw = np.array(train.x[:size])
-    return Batch(scaler.transform(raw), np.array(y_all[:size]), raw, plan, dataset.name,
-                 settings.scaling)
+    x = prepared.split.train.x[:size]
+    y = prepared.targets["train"][:size]
+    return Batch(np.array(x), np.array(y), prepared.raw_train_x(size), prepared.plan,
+                 prepared.dataset.name, prepared.settings.scaling)

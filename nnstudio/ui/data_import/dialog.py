@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.cli.new import parse_hidden
 from nnstudio.training.datasets import Dataset, DatasetError, load_dataset
+from nnstudio.training.new_project import parse_hidden
 from nnstudio.ui.data_import.csv_page import CsvPage
 from nnstudio.ui.data_import.describe import describe_dataset, stored_path
 

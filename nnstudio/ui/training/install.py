@@ -16,9 +16,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.training.datasets import DatasetError, load_dataset
+from nnstudio.training.prepared import data_signature
 from nnstudio.training.records import Finished
-from nnstudio.training.settings import TrainingError, TrainingSettings
 from nnstudio.training.trainer import Trainer
 from nnstudio.ui.main_window import MainWindow
 from nnstudio.ui.training.controller import (
@@ -438,13 +437,8 @@ class TrainingUi(QObject):
         if not project.dataset:
             return
         path = self.window.file_path
-        try:
-            ds = load_dataset(project.dataset, base_dir=path.parent if path else None,
-                              seed=project.seed)
-            TrainingSettings.from_dict(project.training)
-        except (DatasetError, TrainingError):
-            return
-        self.window.set_data_signature(ds.signature())
+        signature, _reason = data_signature(project, path.parent if path else None)
+        self.window.set_data_signature(signature)
 
     @Slot(list)
     def _on_selection(self, node_ids: list[str]) -> None:

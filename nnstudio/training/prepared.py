@@ -1,0 +1,164 @@
+"""One prepared run: what a project's training needs from its data, made in one place.
+
+    prepared = prepare_run(project, base_dir)      # raises TrainingError with one sentence
+    prepared.split.train.x, prepared.targets["train"], prepared.plans[0] ...
+
+Used by the trainer, the backprop batch, the evaluation panels, ``check``, ``export`` and
+the window, so a dataset is loaded, split, scaled and encoded the same way everywhere.
+``data_signature`` answers the cheaper question "what shape are the data?" for validation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from nnstudio.graph.compile import Plan, compile_graph
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.project import Project
+from nnstudio.graph.signature import DataSignature
+from nnstudio.training.datasets import (
+    Dataset,
+    DatasetError,
+    Scaler,
+    Split,
+    SplitIndices,
+    load_dataset,
+    saved_or_fitted_scaler,
+    split_indices,
+    target_array,
+)
+from nnstudio.training.settings import TrainingError, TrainingSettings
+
+Encoding = Literal["labels", "one_hot"]
+
+PATH_KEYS = ("path", "images", "labels")
+"""Keys of a dataset spec that hold file paths (relative to the project's folder)."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedRun:
+    """A project's data ready for its network.
+
+    split: train / val / test parts, x scaled by ``scaler`` (the parts' ``y`` as the
+    dataset has them); rows: each part's rows in ``dataset``; targets: the same parts'
+    targets as the loss wants them (``encoding``: class labels for cross-entropy heads,
+    else one column per output);
+    plans: one compiled plan per bagging member (member k seeded with seed + k).
+    """
+
+    settings: TrainingSettings
+    seed: int
+    dataset: Dataset
+    split: Split
+    rows: SplitIndices
+    scaler: Scaler
+    signature: DataSignature
+    plans: tuple[Plan, ...]
+    encoding: Encoding
+    targets: dict[str, np.ndarray]
+
+    @property
+    def task(self) -> str:
+        return self.dataset.task
+
+    @property
+    def plan(self) -> Plan:
+        """The run's plan (member 0 when bagging)."""
+        return self.plans[0]
+
+    def raw_train_x(self, count: int) -> np.ndarray:
+        """The first ``count`` training samples before scaling (a copy)."""
+        return np.array(self.dataset.x[self.rows.train[:count]])
+
+
+def project_seed(project: Project) -> int:
+    """The project's seed, checked (a negative seed cannot seed NumPy)."""
+    seed = int(project.seed)
+    if seed < 0:
+        raise TrainingError(f"The seed must be zero or a positive whole number, not {seed}.")
+    return seed
+
+
+def load_project_dataset(project: Project, base_dir: Path | None = None) -> Dataset:
+    """The project's dataset; TrainingError with one sentence when there is none or it
+    cannot be loaded."""
+    if not project.dataset:
+        raise TrainingError("The project has no dataset: choose one before training.")
+    try:
+        return load_dataset(project.dataset, base_dir=base_dir, seed=project_seed(project))
+    except DatasetError as error:
+        raise TrainingError(str(error)) from None
+
+
+def data_signature(project: Project, base_dir: Path | None = None
+                   ) -> tuple[DataSignature | None, str]:
+    """The shape of the project's data for validation, or None and a sentence saying why
+    not (no dataset chosen, or it cannot be loaded)."""
+    if not project.dataset:
+        return None, "the project has no dataset chosen"
+    try:
+        return load_project_dataset(project, base_dir).signature(), ""
+    except TrainingError as error:
+        return None, str(error).rstrip(".")
+
+
+def prepare_run(project: Project, base_dir: Path | None = None, *,
+                dataset: Dataset | None = None, members: int | None = None) -> PreparedRun:
+    """Load, split, scale and encode the project's data and compile its network.
+
+    dataset: already loaded (skips loading); members: how many plans to compile (default:
+    the settings' bagging members). Raises TrainingError with one sentence.
+    """
+    settings = TrainingSettings.from_dict(project.training)
+    seed = project_seed(project)
+    if dataset is None:
+        dataset = load_project_dataset(project, base_dir)
+    try:
+        rows = split_indices(dataset, settings.val_fraction, settings.test_fraction, seed=seed)
+        scaler = saved_or_fitted_scaler(settings.scaling, project.preprocessing,
+                                        dataset.x[rows.train])
+    except DatasetError as error:
+        raise TrainingError(str(error)) from None
+
+    def part(indices: np.ndarray, label: str) -> Dataset:
+        raw = dataset.subset(indices, f"{dataset.name} ({label})")
+        return raw.with_x(scaler.transform(raw.x))
+
+    split = Split(train=part(rows.train, "train"), val=part(rows.val, "validation"),
+                  test=None if rows.test is None else part(rows.test, "test"))
+    signature = dataset.signature()
+    count = settings.bagging_members if members is None else members
+    try:
+        plans = tuple(compile_graph(project.graph, signature, seed=seed + k)
+                      for k in range(max(count, 1)))
+    except GraphError as error:
+        raise TrainingError(str(error)) from None
+    encoding: Encoding = ("labels" if any(h.loss == "cross_entropy" for h in plans[0].heads)
+                          else "one_hot")
+    parts = (("train", split.train), ("val", split.val), ("test", split.test))
+    targets = {name: target_array(part, encoding) for name, part in parts if part is not None}
+    return PreparedRun(settings, seed, dataset, split, rows, scaler, signature, plans,
+                       encoding, targets)
+
+
+def move_data_paths(spec: dict[str, Any], old_dir: Path, new_dir: Path) -> dict[str, Any]:
+    """``spec`` with its relative data paths rewritten so they still point at the same
+    files when the project moves from ``old_dir`` to ``new_dir`` (a new dict; absolute
+    paths and other keys are kept)."""
+    moved = dict(spec)
+    if old_dir.resolve() == new_dir.resolve():
+        return moved
+    for key in PATH_KEYS:
+        value = moved.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            absolute = (old_dir / value).resolve()
+            try:
+                moved[key] = os.path.relpath(absolute, new_dir.resolve())
+            except ValueError:  # another drive (Windows): keep it absolute
+                moved[key] = str(absolute)
+    return moved
