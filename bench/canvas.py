@@ -25,7 +25,7 @@ from PySide6.QtGui import QImage, QPainter, QUndoStack
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 from nnstudio.ui.canvas import CanvasScene, CanvasView
 
 COLUMNS, ROWS = 30, 10  # 300 nodes

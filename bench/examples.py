@@ -16,7 +16,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nnstudio.graph.project_file import load_project  # noqa: E402
+from nnstudio.graph.files.project_file import load_project  # noqa: E402
 from nnstudio.training import Finished, Trainer  # noqa: E402
 
 TIME_LIMIT_S = 120.0

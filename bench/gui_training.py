@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from nnstudio.graph.project import Project  # noqa: E402
-from nnstudio.graph.project_file import load_project  # noqa: E402
+from nnstudio.graph.files.project_file import load_project  # noqa: E402
+from nnstudio.graph.model.project import Project  # noqa: E402
 from nnstudio.training.trainer import Trainer  # noqa: E402
 
 EXAMPLES = ROOT / "examples"

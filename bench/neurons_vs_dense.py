@@ -18,8 +18,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nnstudio.engine import SGD
-from nnstudio.graph.compile import Plan, compile_graph
-from nnstudio.graph.document import Document
+from nnstudio.graph.compiler import Plan, compile_graph
+from nnstudio.graph.model.document import Document
 
 FEATURES, HIDDEN, BATCH, STEPS, WARMUP = 10, 64, 128, 400, 50
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.ui.autosave import RecoverySession
 
 SIZE = (1440, 900)

@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nnstudio.graph.project_file import load_project  # noqa: E402
+from nnstudio.graph.files.project_file import load_project  # noqa: E402
 
 LIMIT_MB = 20.0
 

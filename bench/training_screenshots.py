@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from nnstudio.graph.project_file import load_project  # noqa: E402
+from nnstudio.graph.files.project_file import load_project  # noqa: E402
 
 
 def wait(app: QApplication, seconds: float) -> None:

@@ -16,10 +16,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from nnstudio.graph.compile import compile_graph  # noqa: E402
-from nnstudio.graph.document import Document  # noqa: E402
-from nnstudio.graph.project import Project  # noqa: E402
-from nnstudio.graph.project_file import save_project  # noqa: E402
+from nnstudio.graph.compiler import compile_graph  # noqa: E402
+from nnstudio.graph.files.project_file import save_project  # noqa: E402
+from nnstudio.graph.model.document import Document  # noqa: E402
+from nnstudio.graph.model.project import Project  # noqa: E402
 from nnstudio.training.settings import TrainingSettings  # noqa: E402
 
 ROW_STEP = 200.0  # vertical distance between rows of a wrapped layer chain, px

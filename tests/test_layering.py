@@ -62,3 +62,73 @@ def test_engine_imports_only_numpy_and_stdlib() -> None:
     # numpy's own optional helpers that it imports by itself are fine
     foreign = [m for m in foreign if not m.startswith("_")]
     assert not foreign, f"nnstudio.engine loads non-stdlib modules: {foreign}"
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """nnstudio module -> the nnstudio modules it imports anywhere in its source (top
+    level, inside functions or under TYPE_CHECKING alike)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "nnstudio"
+    files = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        files[name] = path
+    imports: dict[str, set[str]] = {name: set() for name in files}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    keep = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*keep, base] if base else keep)
+                for alias in node.names:
+                    full = f"{base}.{alias.name}"
+                    targets.append(full if full in files else base)
+            imports[name] |= {t for t in targets if t in files and t != name}
+    return imports
+
+
+def _cycles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of modules that import each other in a circle (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in imports[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in imports:
+        if module not in index:
+            visit(module)
+    return found
+
+
+@pytest.mark.parametrize("package", ["nnstudio.engine", "nnstudio.graph", "nnstudio.training",
+                                     "nnstudio.export", "nnstudio.cli"])
+def test_files_of_a_package_import_one_way(package: str) -> None:
+    cycles = [c for c in _cycles(_module_imports()) if any(m.startswith(package) for m in c)]
+    assert not cycles, f"import circles in {package}: {cycles}"

@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(path: Path, name: str) -> int:
-    from nnstudio.graph.project_file import ProjectFileError, load_project
-    from nnstudio.graph.validation import validate
+    from nnstudio.graph.checks.validation import validate
+    from nnstudio.graph.files.project_file import ProjectFileError, load_project
 
     try:
         project = load_project(path)

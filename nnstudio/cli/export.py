@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _export(path: Path, fmt: str, out: Path, name: str) -> int:
     from nnstudio.export import ExportError, export_project
-    from nnstudio.graph.project_file import ProjectFileError, load_project
+    from nnstudio.graph.files.project_file import ProjectFileError, load_project
 
     try:
         project = load_project(path)

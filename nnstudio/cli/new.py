@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from nnstudio.graph.project_file import ProjectFileError, save_project
+    from nnstudio.graph.files.project_file import ProjectFileError, save_project
     from nnstudio.training import TrainingError
     from nnstudio.training.new_project import new_project_from_data, parse_hidden
 

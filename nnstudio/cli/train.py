@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from nnstudio.graph.project_file import ProjectFileError, load_project, save_project
+    from nnstudio.graph.files.project_file import ProjectFileError, load_project, save_project
     from nnstudio.training import EpochRecord, Finished, Trainer, TrainingError
     from nnstudio.training.prepared import move_data_paths
 

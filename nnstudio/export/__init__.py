@@ -1,6 +1,6 @@
 """Leaving NN Studio: a network as PyTorch code or ONNX, the training history as CSV (no Qt).
 
-Every exporter reads a compiled ``Plan`` (``nnstudio.graph.compile``), walks its steps and
+Every exporter reads a compiled ``Plan`` (``nnstudio.graph.compiler``), walks its steps and
 reproduces ``Plan.forward(x, training=False)``. ``onnx`` is an optional dependency, imported
 only when an ONNX file is written; torch is never needed to write the PyTorch export.
 """

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.graph.compile import Plan, Step
+from nnstudio.graph.compiler import Plan, Step
 
 
 class ExportError(Exception):

@@ -26,7 +26,7 @@ from nnstudio.export.common import (
     head_table,
     value_names,
 )
-from nnstudio.graph.compile import Plan, Step
+from nnstudio.graph.compiler import Plan, Step
 
 OPSET = 20          # Gelu (tanh approximation) is an operator from opset 20 on
 IR_VERSION = 10     # the IR version that goes with opsets 20/21; ONNX Runtime 1.17+ reads it

@@ -16,10 +16,10 @@ from nnstudio.export.common import ExportError
 from nnstudio.export.history_csv import write_history_csv
 from nnstudio.export.onnx_export import write_onnx
 from nnstudio.export.pytorch import write_pytorch
-from nnstudio.graph.compile import Plan, compile_graph
+from nnstudio.graph.compiler import Plan, compile_graph
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.project import Project
-from nnstudio.graph.signature import DataSignature
+from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.signature import DataSignature
 
 #: Export formats and the file suffix each writes.
 FORMATS: dict[str, str] = {"pytorch": ".py", "onnx": ".onnx", "csv": ".csv"}

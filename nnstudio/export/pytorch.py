@@ -29,7 +29,7 @@ from nnstudio.export.common import (
     saved_scaler,
     value_names,
 )
-from nnstudio.graph.compile import Plan, Step
+from nnstudio.graph.compiler import Plan, Step
 
 _ACTIVATIONS = {"identity": "nn.Identity()", "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()",
                 "relu": "nn.ReLU()", "swish": "nn.SiLU()  # x·σ(x)",

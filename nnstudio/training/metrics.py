@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnstudio.graph.compile import OutputHead
+from nnstudio.graph.compiler import OutputHead
 
 _EPS = 1e-7
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
 from nnstudio.training.datasets import Dataset, DatasetError, load_dataset
 from nnstudio.training.settings import TrainingError, TrainingSettings
 

@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from nnstudio.graph.compile import Plan, compile_graph
+from nnstudio.graph.compiler import Plan, compile_graph
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.project import Project
-from nnstudio.graph.signature import DataSignature
+from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.signature import DataSignature
 from nnstudio.training.datasets import (
     Dataset,
     DatasetError,

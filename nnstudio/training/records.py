@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.graph.edits import Edit
+from nnstudio.graph.model.edits import Edit
 
 FINISH_REASONS = ("completed", "stopped", "early_stopped", "diverged", "error")
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.project_file import ProjectFileError, project_from_bytes
+from nnstudio.graph.files.project_file import ProjectFileError, project_from_bytes
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.datasets import DatasetError
 from nnstudio.training.records import (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnstudio.graph.compile import Plan
+from nnstudio.graph.compiler import Plan
 from nnstudio.training.records import GridPrediction, Snapshot
 
 GRID_SIZE = 60

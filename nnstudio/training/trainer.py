@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from nnstudio.engine.optimizers import Optimizer, make_optimizer
-from nnstudio.graph.compile import Plan
+from nnstudio.graph.compiler import Plan
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.training import bagging, metrics
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.datasets import Dataset, Split

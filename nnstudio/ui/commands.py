@@ -1,4 +1,4 @@
-"""Undo commands: each wraps one ``nnstudio.graph.edits`` Edit and touches only the document.
+"""Undo commands: each wraps one ``nnstudio.graph.model.edits`` Edit and touches only the document.
 
 ``redo`` applies the edit (``inverse = document.apply(edit)``); ``undo`` applies the inverse.
 Use ``push_edit``: it applies the edit first, so a refused edit raises GraphError with its
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.edits import Edit
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.edits import Edit
 
 _MERGE_ID = 0x4E4E  # any constant: commands with a merge_key merge with the same key only
 

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import (
+from nnstudio.graph.files.project_file import (
     ProjectFileError,
     load_project,
     project_from_bytes,
     project_to_bytes,
     save_project,
 )
+from nnstudio.graph.model.project import Project
 from nnstudio.paths import examples_dir
 from nnstudio.ui.autosave import RecoveredFile, RecoverySession
 

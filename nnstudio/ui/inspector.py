@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.engine.activations import make_activation
-from nnstudio.graph.document import Document, Edge, Node, PortRef
-from nnstudio.graph.edits import Edit, SetEdgeWeight, SetParam, SetTitle
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import ParamSpec, node_type
-from nnstudio.graph.shapes import format_shape, infer_shapes
+from nnstudio.graph.model.document import Document, Edge, Node, PortRef
+from nnstudio.graph.model.edits import Edit, SetEdgeWeight, SetParam, SetTitle
+from nnstudio.graph.model.registry import ParamSpec, node_type
+from nnstudio.graph.model.shapes import format_shape, infer_shapes
 
 INT_LIMIT = 2**31 - 1
 FLOAT_LIMIT = 1e9

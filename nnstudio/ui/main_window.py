@@ -14,11 +14,11 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
 
-from nnstudio.graph.edits import Edit
-from nnstudio.graph.events import Event
-from nnstudio.graph.project import Project
-from nnstudio.graph.signature import DataSignature
-from nnstudio.graph.validation import validate
+from nnstudio.graph.checks.validation import validate
+from nnstudio.graph.model.edits import Edit
+from nnstudio.graph.model.events import Event
+from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.signature import DataSignature
 from nnstudio.ui.autosave import RecoverySession
 from nnstudio.ui.canvas import CanvasScene, CanvasView
 from nnstudio.ui.file_actions import FileController

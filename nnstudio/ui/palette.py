@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.graph.registry import CATEGORIES, NODE_TYPES, NodeType
+from nnstudio.graph.model.registry import CATEGORIES, NODE_TYPES, NodeType
 from nnstudio.paths import resources_dir
 from nnstudio.ui.canvas import NODE_TYPE_MIME
 

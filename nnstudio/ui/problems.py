@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.validation import Problem
+from nnstudio.graph.checks.validation import Problem
+from nnstudio.graph.model.document import Document
 
 NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 EMPTY_HINT = ("Drag nodes from the palette to start building a network (or open one with "

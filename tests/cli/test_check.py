@@ -15,9 +15,9 @@ import pytest
 
 import nnstudio
 from nnstudio.cli.main import main
-from nnstudio.graph.document import Document
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import project_to_bytes, save_project
+from nnstudio.graph.files.project_file import project_to_bytes, save_project
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
 
 XOR = {"source": "builtin", "name": "xor", "task": "binary"}
 
@@ -122,7 +122,7 @@ def test_unreadable_file_exits_2_with_one_sentence(files: dict[str, Path], name:
 def test_unexpected_failure_is_one_sentence_too(files: dict[str, Path],
                                                capsys: pytest.CaptureFixture[str],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import nnstudio.graph.validation as validation
+    import nnstudio.graph.checks.validation as validation
 
     def broken(*args: object) -> list[object]:
         raise RuntimeError("validator exploded")

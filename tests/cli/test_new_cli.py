@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnstudio.cli.main import main
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 from nnstudio.training.new_project import new_project_from_data
 from nnstudio.training.settings import TrainingError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nnstudio.cli.main import main
-from nnstudio.graph.project_file import load_project, save_project
+from nnstudio.graph.files.project_file import load_project, save_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 
 
 def _chain(doc: Document, first: str, specs: list[tuple[str, dict[str, Any]]]) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from nnstudio.cli.main import main
 from nnstudio.export import ExportError, history_csv_text, write_history_csv
-from nnstudio.graph.project_file import load_project, save_project
+from nnstudio.graph.files.project_file import load_project, save_project
 from nnstudio.paths import examples_dir
 from nnstudio.training import Trainer
 

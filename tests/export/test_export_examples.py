@@ -18,9 +18,9 @@ import pytest
 from export_graphs import import_script
 
 from nnstudio.export import export_plan, export_project
-from nnstudio.graph.compile import compile_graph
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.compiler import compile_graph
+from nnstudio.graph.files.project_file import load_project
+from nnstudio.graph.model.project import Project
 from nnstudio.paths import examples_dir
 from nnstudio.training import Trainer
 from nnstudio.training.datasets import load_dataset

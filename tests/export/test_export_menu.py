@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtSvg import QSvgRenderer
 
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 from nnstudio.paths import examples_dir
 from nnstudio.ui.autosave import RECOVERY_ENV, RecoverySession
 from nnstudio.ui.export_actions import (

@@ -14,7 +14,7 @@ import pytest
 from export_graphs import CASES, import_script, sample_inputs
 
 from nnstudio.export import pytorch_source, write_onnx, write_pytorch
-from nnstudio.graph.compile import Plan, compile_graph
+from nnstudio.graph.compiler import Plan, compile_graph
 
 TOLERANCE = 1e-5
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_document_builders import build_chocolate, build_mlp
 
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 
 
 @pytest.fixture

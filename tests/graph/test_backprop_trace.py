@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnstudio.graph.backprop_trace import short_symbol, trace_backprop, weight_symbol
-from nnstudio.graph.compile import compile_graph
-from nnstudio.graph.document import Document
+from nnstudio.graph.compiler import compile_graph
+from nnstudio.graph.compiler.backprop_trace import short_symbol, trace_backprop, weight_symbol
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.document import Document
 
 
 def chocolate(w1: float = 0.7, b1: float = -0.2, w2: float = 1.3, b2: float = 0.1

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from nnstudio.engine import SGD
-from nnstudio.graph.compile import Plan, compile_graph
-from nnstudio.graph.document import Document
+from nnstudio.graph.checks.validation import validate
+from nnstudio.graph.compiler import Plan, compile_graph
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.validation import validate
+from nnstudio.graph.model.document import Document
 
 
 def chocolate(w1: float, b1: float, w2: float, b2: float) -> tuple[Document, list[str]]:

@@ -9,9 +9,9 @@ from functools import partial
 import numpy as np
 import pytest
 
-from nnstudio.graph.compile import check_gradients, compile_graph
-from nnstudio.graph.document import Document
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.compiler import check_gradients, compile_graph
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.registry import NODE_TYPES
 
 Case = tuple[Document, np.ndarray, np.ndarray]
 RNG = np.random.default_rng(12)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from test_document_builders import build_chocolate, build_mlp
 
-from nnstudio.graph import events as ev
-from nnstudio.graph.document import Document, Edge, Node, PortRef
-from nnstudio.graph.edits import (
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model import events as ev
+from nnstudio.graph.model.document import Document, Edge, Node, PortRef
+from nnstudio.graph.model.edits import (
     AddEdge,
     AddNode,
     Compound,
@@ -20,7 +21,6 @@ from nnstudio.graph.edits import (
     SetTitle,
     SetValues,
 )
-from nnstudio.graph.errors import GraphError
 
 
 def test_ids_are_deterministic_and_never_reused() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 
 
 def build_chocolate() -> Document:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from test_document_builders import build_chocolate, build_mlp
 
-from nnstudio.graph.document import Document, PortRef
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.document import Document, PortRef
 
 
 def _doc_with(*specs: tuple[str, str, dict]) -> tuple[Document, list[str]]:  # type: ignore[type-arg]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from test_document_builders import build_chocolate
 
-from nnstudio.graph.document import Edge, Node, PortRef
-from nnstudio.graph.edits import (
+from nnstudio.graph.model.document import Edge, Node, PortRef
+from nnstudio.graph.model.edits import (
     AddEdge,
     AddNode,
     Compound,

@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_document_builders import build_chocolate, build_mlp
 
-from nnstudio.graph.document import Document, Edge, Node, PortRef
-from nnstudio.graph.edits import (
+from nnstudio.graph.checks.validation import validate
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.document import Document, Edge, Node, PortRef
+from nnstudio.graph.model.edits import (
     AddEdge,
     AddNode,
     Compound,
@@ -23,10 +25,8 @@ from nnstudio.graph.edits import (
     SetTitle,
     SetValues,
 )
-from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import NODE_TYPES
-from nnstudio.graph.shapes import infer_shapes
-from nnstudio.graph.validation import validate
+from nnstudio.graph.model.registry import NODE_TYPES
+from nnstudio.graph.model.shapes import infer_shapes
 
 TYPE_IDS = sorted(NODE_TYPES)
 OPS = ("add", "remove", "connect", "disconnect", "move", "param", "title", "weight", "values",
@@ -136,7 +136,7 @@ def test_random_edits_then_inverses_restore_the_document(doc: Document,
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start_documents(), st.data())
 def test_validate_and_infer_shapes_never_raise(doc: Document, data: st.DataObject) -> None:
-    from nnstudio.graph.signature import DataSignature
+    from nnstudio.graph.model.signature import DataSignature
 
     for _ in range(data.draw(st.integers(0, 30))):
         with contextlib.suppress(GraphError):

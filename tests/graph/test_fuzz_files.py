@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_serialize_samples import npy_bytes, pack, trained_project, unpack
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import ProjectFileError, project_from_bytes, project_to_bytes
+from nnstudio.graph.files.project_file import ProjectFileError, project_from_bytes, project_to_bytes
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
 
 SLOWEST_LOAD_S = 2.0
 

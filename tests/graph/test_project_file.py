@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from test_serialize_samples import trained_project
 
-from nnstudio.graph import project_file
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import (
+from nnstudio.graph.files import project_file
+from nnstudio.graph.files.project_file import (
     ProjectFileError,
     load_project,
     project_to_bytes,
     save_project,
 )
+from nnstudio.graph.model.project import Project
 
 
 def test_save_load_save_gives_identical_files(tmp_path: Path) -> None:

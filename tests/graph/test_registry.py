@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import CATEGORIES, NODE_TYPES, node_type
+from nnstudio.graph.model.registry import CATEGORIES, NODE_TYPES, node_type
 
 EXPECTED_IDS = {
     "neuron.neuron", "neuron.bias", "neuron.input_feature", "neuron.output", "layer.input",

@@ -17,15 +17,15 @@ from test_serialize_samples import (
     unpack,
 )
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.migrations import MIGRATIONS, SCHEMA_VERSION
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import (
+from nnstudio.graph.files.migrations import MIGRATIONS, SCHEMA_VERSION
+from nnstudio.graph.files.project_file import (
     ProjectFileError,
     project_from_bytes,
     project_to_bytes,
 )
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.registry import NODE_TYPES
 
 
 def round_trip(project: Project) -> Project:

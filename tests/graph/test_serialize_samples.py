@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.project import Project
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.registry import NODE_TYPES
 
 
 def every_type_document() -> Document:

@@ -7,8 +7,8 @@ import itertools
 import pytest
 from test_document_builders import build_chocolate, build_mlp
 
-from nnstudio.graph.document import Document, PortRef
-from nnstudio.graph.shapes import conv_output_size, format_shape, infer_shapes
+from nnstudio.graph.model.document import Document, PortRef
+from nnstudio.graph.model.shapes import conv_output_size, format_shape, infer_shapes
 
 
 def test_format_shape() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from test_document_builders import build_chocolate, build_mlp
 
-from nnstudio.graph.document import Document, Edge, PortRef
-from nnstudio.graph.signature import DataSignature
-from nnstudio.graph.validation import Problem, validate
+from nnstudio.graph.checks.validation import Problem, validate
+from nnstudio.graph.model.document import Document, Edge, PortRef
+from nnstudio.graph.model.signature import DataSignature
 
 TABLE4_3CLASSES = DataSignature((4,), "classification", 3)
 CHOC = DataSignature((1,), "regression", 1, ("chocolate",))

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from test_document_builders import build_chocolate, build_mlp
 
-from nnstudio.graph.compile import compile_graph
-from nnstudio.graph.document import Document
+from nnstudio.graph.checks.validation import validate
+from nnstudio.graph.compiler import compile_graph
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import node_type
-from nnstudio.graph.signature import DataSignature
-from nnstudio.graph.validation import validate
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.registry import node_type
+from nnstudio.graph.model.signature import DataSignature
 from nnstudio.training.datasets.dataset import Dataset
 
 TABLE4_3CLASSES = DataSignature((4,), "classification", 3)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.shapes import infer_shapes
-from nnstudio.graph.signature import DataSignature
-from nnstudio.graph.validation import validate
+from nnstudio.graph.checks.validation import validate
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.shapes import infer_shapes
+from nnstudio.graph.model.signature import DataSignature
 
 
 def build_big_network() -> Document:

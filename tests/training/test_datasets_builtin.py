@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nnstudio.graph.signature import DataSignature
+from nnstudio.graph.model.signature import DataSignature
 from nnstudio.training.datasets import (
     BUILTIN,
     Dataset,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nnstudio.cli.main import main
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

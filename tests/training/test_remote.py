@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import load_project, project_to_bytes
+from nnstudio.graph.files.project_file import load_project, project_to_bytes
+from nnstudio.graph.model.project import Project
 from nnstudio.training.records import TrainingResults
 from nnstudio.training.remote import ProgressMessage, RunOutcome, RunRequest, child_main
 from nnstudio.training.trainer import Trainer

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
 from nnstudio.training import EpochRecord, Finished, Snapshot, StepRecord, Trainer
 from nnstudio.training.metrics import eval_loss
 from nnstudio.training.schedules import LRSchedule

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 from nnstudio.training import EpochRecord, Finished, StepRecord, Trainer, TrainingControl
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

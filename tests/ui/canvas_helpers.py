@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
 
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 from nnstudio.ui.canvas import CanvasScene, CanvasView
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
 from nnstudio.ui.backprop import BackpropUi, install_backprop_ui
 from nnstudio.ui.backprop.overlay import NumberLabel
 from tests.ui.window_helpers import make_window

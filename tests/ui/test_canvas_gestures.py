@@ -7,8 +7,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import PortRef
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import PortRef
 from nnstudio.ui.canvas import NODE_TYPE_MIME
 from nnstudio.ui.canvas.edge_item import EdgeItem
 from nnstudio.ui.canvas.style import GRID

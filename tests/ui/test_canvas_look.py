@@ -10,8 +10,8 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.validation import Problem
+from nnstudio.graph.checks.validation import Problem
+from nnstudio.graph.model.document import Document
 from nnstudio.ui.canvas import style
 from nnstudio.ui.canvas.edge_item import EdgeLabelItem, wire_path
 from nnstudio.ui.canvas.label_layout import NODE_MARGIN

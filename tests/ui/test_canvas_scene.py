@@ -8,11 +8,11 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import Edge, PortRef
-from nnstudio.graph.edits import AddEdge, SetParam
+from nnstudio.graph.checks.validation import validate
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.validation import validate
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import Edge, PortRef
+from nnstudio.graph.model.edits import AddEdge, SetParam
 from nnstudio.ui.canvas import style
 from nnstudio.ui.commands import EditCommand
 from tests.ui.canvas_helpers import make_canvas, vp
@@ -144,7 +144,7 @@ def test_middle_drag_pans_without_editing(qtbot):
 def test_live_weights_colour_neuron_edges_before_the_document_has_them(qtbot):  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QUndoStack
 
-    from nnstudio.graph.document import Document
+    from nnstudio.graph.model.document import Document
     from nnstudio.ui.canvas import CanvasScene
 
     doc = Document()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QTableWidgetItem
 from window_helpers import make_window
 
-from nnstudio.graph.validation import validate
+from nnstudio.graph.checks.validation import validate
 from nnstudio.training.datasets import load_dataset
 from nnstudio.training.records import EpochRecord, Finished
 from nnstudio.training.trainer import Trainer

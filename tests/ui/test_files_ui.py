@@ -10,9 +10,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMenu
 from window_helpers import build_small_network, make_window
 
-from nnstudio.graph.edits import SetParam
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import ProjectFileError, load_project, save_project
+from nnstudio.graph.files.project_file import ProjectFileError, load_project, save_project
+from nnstudio.graph.model.edits import SetParam
+from nnstudio.graph.model.project import Project
 from nnstudio.ui import file_actions
 from nnstudio.ui.autosave import RecoverySession
 from nnstudio.ui.main_window import MainWindow

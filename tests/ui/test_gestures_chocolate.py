@@ -15,7 +15,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEve
 from PySide6.QtWidgets import QApplication
 from window_helpers import make_window
 
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 from nnstudio.ui.main_window import MainWindow
 
 NO_MOD = Qt.KeyboardModifier.NoModifier

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 from window_helpers import build_small_network, isolate_settings, make_window
 
 from nnstudio.engine.activations import sigmoid
-from nnstudio.graph.edits import SetParam
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.edits import SetParam
+from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.ui import app as app_module
 from nnstudio.ui.canvas import NODE_TYPE_MIME
 from nnstudio.ui.inspector import activation_curves
@@ -249,7 +249,7 @@ def test_selecting_a_node_raises_the_inspector_over_tabbed_docks(qtbot, tmp_path
 
 
 def test_penalty_strength_editor_takes_six_decimals(qtbot):  # type: ignore[no-untyped-def]
-    from nnstudio.graph.registry import node_type
+    from nnstudio.graph.model.registry import node_type
     from nnstudio.ui.inspector import make_param_editor
 
     spec = node_type("layer.dense").param("l2")

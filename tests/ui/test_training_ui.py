@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from training_helpers import EXAMPLES, training_window, wait_state
 
-from nnstudio.graph.project_file import load_project, save_project
+from nnstudio.graph.files.project_file import load_project, save_project
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.records import EpochRecord, StepRecord
 from nnstudio.ui.training.controller import (

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from training_helpers import training_window, wait_state
 
-from nnstudio.graph.project_file import load_project, save_project
+from nnstudio.graph.files.project_file import load_project, save_project
 from nnstudio.ui.training.controller import FINISHED, IDLE, PAUSED
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMenu, QScrollArea, QWidget
 
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.paths import examples_dir
 from nnstudio.training.new_project import new_project_from_data
 from nnstudio.ui.backprop.panel import BackpropPanel

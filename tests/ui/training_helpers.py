@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from window_helpers import make_window
 
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 from nnstudio.ui.main_window import MainWindow
 from nnstudio.ui.training.install import TrainingUi, install_training_ui
 

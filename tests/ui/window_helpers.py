@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 from nnstudio.ui.autosave import RECOVERY_ENV, RecoverySession
 from nnstudio.ui.main_window import MainWindow
 

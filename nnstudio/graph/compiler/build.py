@@ -32,10 +32,10 @@ from nnstudio.graph.compiler.ops import (
     StackOp,
 )
 from nnstudio.graph.compiler.structure import Structure
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import PortRef
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.signature import DataSignature
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import PortRef
+from nnstudio.graph.model.signature import DataSignature
 
 _ENGINE_LAYERS = ("layer.dense", "layer.conv2d", "layer.maxpool2d", "layer.avgpool2d",
                   "layer.flatten", "layer.dropout", "layer.batchnorm", "layer.softmax",

@@ -22,8 +22,8 @@ from nnstudio.engine.base import Array
 from nnstudio.graph.compiler.plan import Plan
 from nnstudio.graph.compiler.structure import Structure
 from nnstudio.graph.compiler.value_grads import ValuePass
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import Edge
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import Edge
 
 Unit = tuple[str, int]
 ROUTING = ("layer.stack", "layer.flatten", "layer.split", "layer.add", "layer.concatenate")

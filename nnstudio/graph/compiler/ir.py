@@ -17,7 +17,7 @@ class ScalarRef(NamedTuple):
 
 @dataclass(frozen=True)
 class Step:
-    """One operation of the plan (see ``nnstudio.graph.compile`` for every ``op``).
+    """One operation of the plan (see ``nnstudio.graph.compiler`` for every ``op``).
 
     node_id: the document node it comes from (None for groups and automatic stacking).
     inputs: names of the values it reads; output: the name of the value it writes.

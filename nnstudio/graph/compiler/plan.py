@@ -20,8 +20,8 @@ from nnstudio.graph.compiler import values as learned
 from nnstudio.graph.compiler.build import Program
 from nnstudio.graph.compiler.ir import OutputHead, ParamKey, Step
 from nnstudio.graph.compiler.ops import NeuronGroupOp, Op
-from nnstudio.graph.edits import Edit
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.edits import Edit
 
 LOSSES: dict[str, Callable[[Array, Array], tuple[float, Array]]] = {
     "mse": mse_loss,
@@ -33,7 +33,7 @@ LOSSES: dict[str, Callable[[Array, Array], tuple[float, Array]]] = {
 
 
 class Plan:
-    """A compiled network (see ``nnstudio.graph.compile`` for the step IR).
+    """A compiled network (see ``nnstudio.graph.compiler`` for the step IR).
 
     ``params``/``grads`` (keys ``(owner_id, name)``) are the arrays the ops compute with, so
     an optimizer updating ``params`` in place trains the plan. Penalties apply to weights

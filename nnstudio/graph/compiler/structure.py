@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import Edge, PortRef
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import node_type
-from nnstudio.graph.signature import DataSignature
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import Edge, PortRef
+from nnstudio.graph.model.registry import node_type
+from nnstudio.graph.model.signature import DataSignature
 
 
 class Structure:

@@ -19,8 +19,8 @@ from nnstudio.engine.dropout import Dropout
 from nnstudio.engine.init import initialize
 from nnstudio.graph.compiler.build import Program
 from nnstudio.graph.compiler.ops import LayerOp, NeuronGroupOp, Op
-from nnstudio.graph.document import Document
-from nnstudio.graph.edits import Compound, Edit, SetEdgeWeight, SetValues
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.edits import Compound, Edit, SetEdgeWeight, SetValues
 
 
 def initialise(program: Program, doc: Document, seed: int) -> None:

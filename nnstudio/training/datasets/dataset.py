@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from nnstudio.graph.signature import DataSignature
+from nnstudio.graph.model.signature import DataSignature
 from nnstudio.training.datasets.errors import DatasetError
 
 Task = Literal["regression", "binary", "classification", "multilabel"]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nnstudio.graph.compile import Plan
-from nnstudio.graph.project import Project
+from nnstudio.graph.compiler import Plan
+from nnstudio.graph.model.project import Project
 from nnstudio.training.prepared import prepare_run
 from nnstudio.training.settings import TrainingError
 

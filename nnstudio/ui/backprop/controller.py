@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QScrollArea
 
-from nnstudio.graph.backprop_trace import BackpropTrace, NodeTrace, trace_backprop
-from nnstudio.graph.compile import check_gradients
+from nnstudio.graph.compiler import check_gradients
+from nnstudio.graph.compiler.backprop_trace import BackpropTrace, NodeTrace, trace_backprop
 from nnstudio.graph.compiler.value_grads import edge_slot
 from nnstudio.graph.errors import GraphError
 from nnstudio.ui.backprop import texts

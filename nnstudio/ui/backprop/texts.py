@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnstudio.graph.backprop_trace import BackpropTrace, NodeTrace
+from nnstudio.graph.compiler.backprop_trace import BackpropTrace, NodeTrace
 from nnstudio.ui.backprop.batch import Batch
 
 _LOSS_GRADS = {

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.ui.canvas.labels import node_summary
 
 if TYPE_CHECKING:

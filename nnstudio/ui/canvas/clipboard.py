@@ -1,4 +1,4 @@
-"""Nodes on the system clipboard as JSON text (``nnstudio.graph.serialize`` layout), so a
+"""Nodes on the system clipboard as JSON text (``nnstudio.graph.files.serialize`` layout), so a
 copy in one window pastes in another. Learned arrays are written inline as nested lists."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import numpy as np
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
-from nnstudio.graph.document import Document
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.serialize import (
+from nnstudio.graph.files.serialize import (
     ArrayReader,
     ArrayWriter,
     FormatError,
@@ -21,6 +20,7 @@ from nnstudio.graph.serialize import (
     document_to_data,
     is_numeric_dtype,
 )
+from nnstudio.graph.model.document import Document
 
 FRAGMENT_MIME = "application/x-nnstudio-fragment"
 _MARK = "nnstudio_fragment"

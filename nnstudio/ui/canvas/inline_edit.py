@@ -10,14 +10,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QGraphicsView, QLineEdit, QWidget
 
-from nnstudio.graph.edits import SetEdgeWeight, SetParam, SetTitle
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.edits import SetEdgeWeight, SetParam, SetTitle
 from nnstudio.ui.canvas import style
 from nnstudio.ui.canvas.edge_item import EdgeItem
 from nnstudio.ui.canvas.node_item import NodeItem
 
 if TYPE_CHECKING:
-    from nnstudio.graph.edits import Edit
+    from nnstudio.graph.model.edits import Edit
     from nnstudio.ui.canvas.scene import CanvasScene
 
 

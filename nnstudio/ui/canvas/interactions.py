@@ -9,10 +9,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import Edge, PortRef
-from nnstudio.graph.edits import AddEdge, Edit, MoveNode
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import Edge, PortRef
+from nnstudio.graph.model.edits import AddEdge, Edit, MoveNode
+from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.ui.canvas import add_box, inline_edit, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, wire_path
 from nnstudio.ui.canvas.node_item import NodeItem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.registry import NODE_TYPES
 
 _ACTIVATION_NAMES = {
     "identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU",

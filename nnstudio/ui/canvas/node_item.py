@@ -11,14 +11,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from nnstudio.graph.document_types import Node
-from nnstudio.graph.registry import NodeType, PortSpec, node_type
+from nnstudio.graph.model.document_types import Node
+from nnstudio.graph.model.registry import NodeType, PortSpec, node_type
 from nnstudio.ui.canvas import style
 from nnstudio.ui.canvas.labels import node_summary
 from nnstudio.ui.canvas.port_item import PortItem
 
 if TYPE_CHECKING:
-    from nnstudio.graph.validation import Problem
+    from nnstudio.graph.checks.validation import Problem
     from nnstudio.ui.canvas.edge_item import EdgeItem
 
 _TITLE_FONT = style.title_font()

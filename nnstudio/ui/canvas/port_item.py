@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from nnstudio.graph.document_types import PortRef
-from nnstudio.graph.registry import PortSpec
+from nnstudio.graph.model.document_types import PortRef
+from nnstudio.graph.model.registry import PortSpec
 from nnstudio.ui.canvas import style
 
 PortState = Literal["normal", "allowed", "forbidden"]

@@ -19,14 +19,14 @@ from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent, QWidget
 
-from nnstudio.graph import events as ev
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import Edge, Node, PortRef
-from nnstudio.graph.edits import AddEdge, AddNode, Compound, Edit, RemoveEdge, RemoveNode
+from nnstudio.graph.checks.validation import Problem
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import node_type
-from nnstudio.graph.shapes import format_shape, infer_shapes
-from nnstudio.graph.validation import Problem
+from nnstudio.graph.model import events as ev
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import Edge, Node, PortRef
+from nnstudio.graph.model.edits import AddEdge, AddNode, Compound, Edit, RemoveEdge, RemoveNode
+from nnstudio.graph.model.registry import node_type
+from nnstudio.graph.model.shapes import format_shape, infer_shapes
 from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, EdgeLabelItem
 from nnstudio.ui.canvas.hint_item import HintItem

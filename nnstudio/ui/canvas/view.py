@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.ui.canvas import add_box, style
 from nnstudio.ui.canvas.scene import CanvasScene
 

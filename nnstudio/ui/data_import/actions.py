@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QUndoCommand
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.training.datasets import DatasetError, load_dataset
 from nnstudio.training.settings import TrainingError
 from nnstudio.ui.data_import.describe import spec_file_names

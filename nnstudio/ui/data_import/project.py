@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.training.datasets import DatasetError, load_dataset
 from nnstudio.training.new_project import build_graph
 from nnstudio.training.settings import TrainingError, TrainingSettings

@@ -27,10 +27,10 @@ import time
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from nnstudio.graph.edits import Compound, Edit, SetEdgeWeight, SetValues
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.project import Project
-from nnstudio.graph.project_file import ProjectFileError, project_to_bytes
+from nnstudio.graph.files.project_file import ProjectFileError, project_to_bytes
+from nnstudio.graph.model.edits import Compound, Edit, SetEdgeWeight, SetValues
+from nnstudio.graph.model.project import Project
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.datasets import DatasetError
 from nnstudio.training.records import Finished, TrainingResults

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.training.datasets import BUILTIN
 from nnstudio.training.settings import (
     OPTIMIZER_NAMES,

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.edits import Edit
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.edits import Edit
+from nnstudio.graph.model.project import Project
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 
 _MERGE_ID = 0x5453  # "TS"
 Path = tuple[str, ...]  # ("training", "lr") / ("dataset", "params", "noise") / ("seed",)

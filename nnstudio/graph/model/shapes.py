@@ -9,13 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from nnstudio.graph.document_types import Edge, Node, PortRef
-from nnstudio.graph.registry import NODE_TYPES
-
-if TYPE_CHECKING:
-    from nnstudio.graph.document import Document
+from nnstudio.graph.model.document_types import Edge, GraphView, Node, PortRef
+from nnstudio.graph.model.registry import NODE_TYPES
 
 Shape = tuple[int, ...]
 
@@ -51,7 +48,7 @@ class GraphLayout:
     in_cycles: set[str]
 
 
-def layout(doc: Document) -> GraphLayout:
+def layout(doc: GraphView) -> GraphLayout:
     """Index the edges and sort the nodes so every node comes after the nodes feeding it."""
     incoming: dict[str, dict[str, list[Edge]]] = {node_id: {} for node_id in doc.nodes}
     outgoing: dict[str, list[Edge]] = {node_id: [] for node_id in doc.nodes}
@@ -159,7 +156,7 @@ def output_shape(node: Node, in_shape: Shape | None,
     return None
 
 
-def infer_shapes(doc: Document, graph: GraphLayout | None = None) -> dict[PortRef, Shape]:
+def infer_shapes(doc: GraphView, graph: GraphLayout | None = None) -> dict[PortRef, Shape]:
     """Shape per output port (and per input port where one shape applies); batch excluded."""
     graph = graph or layout(doc)
     shapes: dict[PortRef, Shape] = {}

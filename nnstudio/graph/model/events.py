@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nnstudio.graph.document_types import PortRef
+from nnstudio.graph.model.document_types import PortRef
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A project file is a zip archive with exactly two members:
 
 - ``project.json``: UTF-8, indented, sorted keys. Top level: ``"format": "nnstudio-project"``,
   ``"schema_version"``, ``"written_by"``, ``"name"``, ``"description"``, ``"seed"``,
-  ``"graph"`` (see ``nnstudio.graph.serialize``), ``"dataset"``, ``"training"``,
+  ``"graph"`` (see ``nnstudio.graph.files.serialize``), ``"dataset"``, ``"training"``,
   ``"preprocessing"``, ``"history"``, ``"ui"`` (free JSON), ``"optimizer_state"``
   (``{"meta": JSON, "arrays": {name: array ref}}``) and ``"ensemble"`` (a list of
   ``{name: array ref}``, one per bagging member).
@@ -38,9 +38,8 @@ from typing import Any
 import numpy as np
 
 import nnstudio
-from nnstudio.graph.migrations import SCHEMA_VERSION, migrate
-from nnstudio.graph.project import Project
-from nnstudio.graph.serialize import (
+from nnstudio.graph.files.migrations import SCHEMA_VERSION, migrate
+from nnstudio.graph.files.serialize import (
     ArrayReader,
     ArrayWriter,
     FormatError,
@@ -55,6 +54,7 @@ from nnstudio.graph.serialize import (
     is_numeric_dtype,
     show,
 )
+from nnstudio.graph.model.project import Project
 
 __all__ = ["SCHEMA_VERSION", "Project", "ProjectFileError", "load_project",
            "project_from_bytes", "project_to_bytes", "save_project"]

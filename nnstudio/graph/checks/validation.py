@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import Node, PortRef
-from nnstudio.graph.naming import label_start, node_label
-from nnstudio.graph.problems import Problem
-from nnstudio.graph.registry import NODE_TYPES, OUTPUT_TYPES, SOURCE_TYPES
-from nnstudio.graph.shapes import GraphLayout, Shape, format_shape, infer_shapes, layout
-from nnstudio.graph.signature import DataSignature
-from nnstudio.graph.validation_data import data_problems
-from nnstudio.graph.validation_shapes import multi_input_problems, shape_problems
+from nnstudio.graph.checks.problems import Problem
+from nnstudio.graph.checks.validation_data import data_problems
+from nnstudio.graph.checks.validation_shapes import multi_input_problems, shape_problems
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import Node, PortRef
+from nnstudio.graph.model.naming import label_start, node_label
+from nnstudio.graph.model.registry import NODE_TYPES, OUTPUT_TYPES, SOURCE_TYPES
+from nnstudio.graph.model.shapes import GraphLayout, Shape, format_shape, infer_shapes, layout
+from nnstudio.graph.model.signature import DataSignature
 
 __all__ = ["Problem", "validate"]
 

@@ -28,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.graph.document import Document
-from nnstudio.graph.document_types import Edge, Node, PortRef
-from nnstudio.graph.edits import AddEdge, AddNode
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.document_types import Edge, Node, PortRef
+from nnstudio.graph.model.edits import AddEdge, AddNode
+from nnstudio.graph.model.registry import NODE_TYPES
 
 #: Bounds for what a file may contain (far above anything the app makes).
 MAX_ID_CHARS = 64

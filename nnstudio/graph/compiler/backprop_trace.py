@@ -22,8 +22,8 @@ from nnstudio.graph.compiler.ir import ParamKey
 from nnstudio.graph.compiler.plan import Plan
 from nnstudio.graph.compiler.structure import Structure
 from nnstudio.graph.compiler.value_grads import edge_slot, penalty_grad, traced_pass
-from nnstudio.graph.document import Document
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.document import Document
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MAX_SHOWN_SAMPLES = 4

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -51,3 +52,20 @@ class Edge:
 
     def clone(self) -> Edge:
         return Edge(self.id, PortRef(*self.source), PortRef(*self.target), self.weight)
+
+
+class GraphView(Protocol):
+    """What shape inference, connection rules and checks read of a network: its nodes and
+    edges (a ``Document`` is one; they take this instead of importing it)."""
+
+    @property
+    def nodes(self) -> Mapping[str, Node]: ...
+
+    @property
+    def edges(self) -> Mapping[str, Edge]: ...
+
+    def node(self, node_id: str) -> Node: ...
+
+    def incoming(self, node_id: str, port: str | None = None) -> list[Edge]: ...
+
+    def outgoing(self, node_id: str, port: str | None = None) -> list[Edge]: ...

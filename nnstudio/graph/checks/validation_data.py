@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from nnstudio.graph.document_types import Node, PortRef
-from nnstudio.graph.naming import label_start
-from nnstudio.graph.problems import Problem, dims, plural
-from nnstudio.graph.shapes import Shape
-from nnstudio.graph.signature import DataSignature
-
-if TYPE_CHECKING:
-    from nnstudio.graph.document import Document
+from nnstudio.graph.checks.problems import Problem, dims, plural
+from nnstudio.graph.model.document_types import GraphView, Node, PortRef
+from nnstudio.graph.model.naming import label_start
+from nnstudio.graph.model.shapes import Shape
+from nnstudio.graph.model.signature import DataSignature
 
 _SUGGESTED_LOSS = {
     "regression": "mse",
@@ -156,7 +151,7 @@ def _output_problems(node: Node, shapes: dict[PortRef, Shape],
                     "target column.")]
 
 
-def data_problems(doc: Document, shapes: dict[PortRef, Shape],
+def data_problems(doc: GraphView, shapes: dict[PortRef, Shape],
                   data: DataSignature) -> list[Problem]:
     """Every mismatch between the network's inputs/outputs and dataset ``data``."""
     problems: list[Problem] = []

@@ -8,17 +8,13 @@ one is checked against everything it already feeds.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from nnstudio.graph.document_types import PortRef
-from nnstudio.graph.naming import label_start, node_label
-from nnstudio.graph.registry import NODE_TYPES, PortSpec
-
-if TYPE_CHECKING:
-    from nnstudio.graph.document import Document
+from nnstudio.graph.model.document_types import GraphView, PortRef
+from nnstudio.graph.model.naming import label_start, node_label
+from nnstudio.graph.model.registry import NODE_TYPES, PortSpec
+from nnstudio.graph.model.shapes import format_shape, infer_shapes
 
 
-def input_spec(doc: Document, ref: PortRef) -> PortSpec | None:
+def input_spec(doc: GraphView, ref: PortRef) -> PortSpec | None:
     node = doc.nodes.get(ref.node_id)
     kind = NODE_TYPES.get(node.type_id) if node is not None else None
     if node is None or kind is None:
@@ -26,7 +22,7 @@ def input_spec(doc: Document, ref: PortRef) -> PortSpec | None:
     return next((p for p in kind.input_ports(node.params) if p.name == ref.port), None)
 
 
-def output_spec(doc: Document, ref: PortRef) -> PortSpec | None:
+def output_spec(doc: GraphView, ref: PortRef) -> PortSpec | None:
     node = doc.nodes.get(ref.node_id)
     kind = NODE_TYPES.get(node.type_id) if node is not None else None
     if node is None or kind is None:
@@ -34,7 +30,7 @@ def output_spec(doc: Document, ref: PortRef) -> PortSpec | None:
     return next((p for p in kind.output_ports(node.params) if p.name == ref.port), None)
 
 
-def source_kind(doc: Document, ref: PortRef) -> str | None:
+def source_kind(doc: GraphView, ref: PortRef) -> str | None:
     """"scalar" or "tensor" for an output port; None while an Activation has no input."""
     seen: set[str] = set()
     while True:
@@ -50,14 +46,13 @@ def source_kind(doc: Document, ref: PortRef) -> str | None:
         ref = feeding[0].source
 
 
-def _tensor_text(doc: Document, src: PortRef) -> str:
-    from nnstudio.graph.shapes import format_shape, infer_shapes
+def _tensor_text(doc: GraphView, src: PortRef) -> str:
 
     shape = infer_shapes(doc).get(src)
     return f"a tensor ({format_shape(shape)})" if shape else "a tensor"
 
 
-def _port_problem(doc: Document, src: PortRef, kind: str | None, dst: PortRef,
+def _port_problem(doc: GraphView, src: PortRef, kind: str | None, dst: PortRef,
                   ignore: frozenset[str], depth: int = 0) -> str | None:
     """Why a value of ``kind`` from ``src`` cannot go into ``dst`` (ignoring edges ``ignore``)."""
     spec = input_spec(doc, dst)
@@ -104,7 +99,7 @@ def kind_name(kind: str) -> str:
     return "a tensor" if kind == "tensor" else "a scalar"
 
 
-def _reaches(doc: Document, start: str, goal: str) -> bool:
+def _reaches(doc: GraphView, start: str, goal: str) -> bool:
     """True if following edges forward from node ``start`` arrives at node ``goal``."""
     children: dict[str, list[str]] = {}
     for edge in doc.edges.values():
@@ -121,7 +116,7 @@ def _reaches(doc: Document, start: str, goal: str) -> bool:
     return False
 
 
-def connection_problem(doc: Document, src: PortRef, dst: PortRef) -> str | None:
+def connection_problem(doc: GraphView, src: PortRef, dst: PortRef) -> str | None:
     """None if an edge ``src -> dst`` is allowed, else one sentence why not."""
     for ref in (src, dst):
         if ref.node_id not in doc.nodes:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nnstudio.graph.document_types import Node
-from nnstudio.graph.registry import NODE_TYPES
+from nnstudio.graph.model.document_types import Node
+from nnstudio.graph.model.registry import NODE_TYPES
 
 
 def type_title(node: Node) -> str:

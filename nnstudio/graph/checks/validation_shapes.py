@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from nnstudio.graph.document_types import Node, PortRef
-from nnstudio.graph.naming import label_start
-from nnstudio.graph.problems import Problem, signed
-from nnstudio.graph.shapes import Shape, format_shape, pool_stride
+from nnstudio.graph.checks.problems import Problem, signed
+from nnstudio.graph.model.document_types import Node, PortRef
+from nnstudio.graph.model.naming import label_start
+from nnstudio.graph.model.shapes import Shape, format_shape, pool_stride
 
 _POOLS = ("layer.maxpool2d", "layer.avgpool2d")
 

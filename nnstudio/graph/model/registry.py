@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.params import ParamKind, ParamSpec
+from nnstudio.graph.model.params import ParamKind, ParamSpec
 
 __all__ = [
     "CATEGORIES",

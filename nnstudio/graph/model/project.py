@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 
 
 @dataclass

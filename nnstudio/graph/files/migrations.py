@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nnstudio.graph.serialize import FormatError, show
+from nnstudio.graph.files.serialize import FormatError, show
 
 #: The schema version this NN Studio writes (and the newest it reads).
 SCHEMA_VERSION = 1

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from nnstudio.graph import events as ev
-from nnstudio.graph.document_types import Edge, Node, PortRef
-from nnstudio.graph.edits import (
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model import events as ev
+from nnstudio.graph.model.document_types import Edge, GraphView, Node, PortRef
+from nnstudio.graph.model.edits import (
     AddEdge,
     AddNode,
     Compound,
@@ -27,12 +28,24 @@ from nnstudio.graph.edits import (
     SetTitle,
     SetValues,
 )
-from nnstudio.graph.errors import GraphError
-from nnstudio.graph.naming import label_start
-from nnstudio.graph.registry import node_type
+from nnstudio.graph.model.naming import label_start
+from nnstudio.graph.model.registry import node_type
 
-if TYPE_CHECKING:
-    from nnstudio.graph.document import Document
+
+class EditableGraph(GraphView, Protocol):
+    """What the edit handlers change (a ``Document``): its node and edge dicts, its id
+    counters and its subscribers."""
+
+    nodes: dict[str, Node]
+    edges: dict[str, Edge]
+
+    def edge(self, edge_id: str) -> Edge: ...
+
+    def can_connect(self, src: PortRef, dst: PortRef) -> str | None: ...
+
+    def _bump_counter(self, item_id: str) -> None: ...
+
+    def _notify(self, event: ev.Event) -> None: ...
 
 
 def clean_position(position: Any) -> tuple[float, float]:
@@ -79,7 +92,7 @@ def _insert(mapping: dict[str, Any], key: str, value: Any, index: int | None) ->
 
 
 
-def _add_node(doc: Document, edit: AddNode) -> Edit:
+def _add_node(doc: EditableGraph, edit: AddNode) -> Edit:
     node = edit.node
     if not isinstance(node, Node):
         raise GraphError("AddNode needs a Node.")
@@ -97,7 +110,7 @@ def _add_node(doc: Document, edit: AddNode) -> Edit:
     doc._notify(ev.NodeAdded(clean.id))
     return RemoveNode(clean.id)
 
-def _remove_node(doc: Document, edit: RemoveNode) -> Edit:
+def _remove_node(doc: EditableGraph, edit: RemoveNode) -> Edit:
     node = doc.node(edit.node_id)
     node_index = list(doc.nodes).index(node.id)
     restore: list[Edit] = [AddNode(node.clone(), node_index)]
@@ -111,7 +124,7 @@ def _remove_node(doc: Document, edit: RemoveNode) -> Edit:
     doc._notify(ev.NodeRemoved(node.id))
     return Compound(tuple(restore), f"Restore {node.title}")
 
-def _move_node(doc: Document, edit: MoveNode) -> Edit:
+def _move_node(doc: EditableGraph, edit: MoveNode) -> Edit:
     node = doc.node(edit.node_id)
     position = clean_position(edit.position)
     old = node.position
@@ -119,7 +132,7 @@ def _move_node(doc: Document, edit: MoveNode) -> Edit:
     doc._notify(ev.NodeMoved(node.id, position))
     return MoveNode(node.id, old)
 
-def _add_edge(doc: Document, edit: AddEdge) -> Edit:
+def _add_edge(doc: EditableGraph, edit: AddEdge) -> Edit:
     edge = edit.edge
     if not isinstance(edge, Edge):
         raise GraphError("AddEdge needs an Edge.")
@@ -139,17 +152,17 @@ def _add_edge(doc: Document, edit: AddEdge) -> Edit:
     doc._notify(ev.EdgeAdded(clean.id))
     return RemoveEdge(clean.id)
 
-def remove_edge(doc: Document, edge_id: str) -> AddEdge:
+def remove_edge(doc: EditableGraph, edge_id: str) -> AddEdge:
     edge = doc.edge(edge_id)
     index = list(doc.edges).index(edge_id)
     del doc.edges[edge_id]
     doc._notify(ev.EdgeRemoved(edge_id, edge.source, edge.target))
     return AddEdge(edge.clone(), index)
 
-def _remove_edge(doc: Document, edit: RemoveEdge) -> Edit:
+def _remove_edge(doc: EditableGraph, edit: RemoveEdge) -> Edit:
     return remove_edge(doc, edit.edge_id)
 
-def _set_param(doc: Document, edit: SetParam) -> Edit:
+def _set_param(doc: EditableGraph, edit: SetParam) -> Edit:
     node = doc.node(edit.node_id)
     kind = node_type(node.type_id)
     value = kind.param(edit.name).coerce(edit.value)
@@ -166,7 +179,7 @@ def _set_param(doc: Document, edit: SetParam) -> Edit:
     doc._notify(ev.ParamChanged(node.id, edit.name, value))
     return SetParam(node.id, edit.name, old)
 
-def _set_title(doc: Document, edit: SetTitle) -> Edit:
+def _set_title(doc: EditableGraph, edit: SetTitle) -> Edit:
     node = doc.node(edit.node_id)
     if not isinstance(edit.title, str):
         raise GraphError(f"A node title must be text; got {edit.title!r}.")
@@ -175,7 +188,7 @@ def _set_title(doc: Document, edit: SetTitle) -> Edit:
     doc._notify(ev.TitleChanged(node.id, edit.title))
     return SetTitle(node.id, old)
 
-def _set_edge_weight(doc: Document, edit: SetEdgeWeight) -> Edit:
+def _set_edge_weight(doc: EditableGraph, edit: SetEdgeWeight) -> Edit:
     edge = doc.edge(edit.edge_id)
     if doc.nodes[edge.target.node_id].type_id != "neuron.neuron":
         raise GraphError("Only connections into a Neuron carry a weight of their own.")
@@ -185,7 +198,7 @@ def _set_edge_weight(doc: Document, edit: SetEdgeWeight) -> Edit:
     doc._notify(ev.EdgeWeightChanged(edge.id, weight))
     return SetEdgeWeight(edge.id, old)
 
-def _set_values(doc: Document, edit: SetValues) -> Edit:
+def _set_values(doc: EditableGraph, edit: SetValues) -> Edit:
     node = doc.node(edit.node_id)
     values = _clean_values(edit.values)
     old = node.values
@@ -194,7 +207,7 @@ def _set_values(doc: Document, edit: SetValues) -> Edit:
     return SetValues(node.id, old)
 
 
-HANDLERS: dict[type, Callable[[Document, Any], Edit]] = {
+HANDLERS: dict[type, Callable[[EditableGraph, Any], Edit]] = {
     AddNode: _add_node,
     RemoveNode: _remove_node,
     MoveNode: _move_node,

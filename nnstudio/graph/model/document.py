@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.graph import events as ev
-from nnstudio.graph.apply_edits import HANDLERS, clean_position
-from nnstudio.graph.connect_rules import connection_problem
-from nnstudio.graph.document_types import Edge, Node, PortRef
-from nnstudio.graph.edits import (
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model import events as ev
+from nnstudio.graph.model.apply_edits import HANDLERS, clean_position
+from nnstudio.graph.model.connect_rules import connection_problem
+from nnstudio.graph.model.document_types import Edge, Node, PortRef
+from nnstudio.graph.model.edits import (
     AddEdge,
     AddNode,
     Compound,
@@ -31,8 +32,7 @@ from nnstudio.graph.edits import (
     SetTitle,
     SetValues,
 )
-from nnstudio.graph.errors import GraphError
-from nnstudio.graph.registry import node_type
+from nnstudio.graph.model.registry import node_type
 
 __all__ = ["Document", "Edge", "Node", "PortRef"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnstudio.graph.document_types import Edge, Node
+from nnstudio.graph.model.document_types import Edge, Node
 
 
 @dataclass(frozen=True, eq=False)
