@@ -158,10 +158,11 @@ def test_resources_dir_prefers_pyinstaller_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bundle = tmp_path
-    (bundle / "resources").mkdir()
+    (bundle / "nnstudio" / "resources").mkdir(parents=True)
     monkeypatch.delenv("NNSTUDIO_RESOURCES", raising=False)
+    monkeypatch.setattr("nnstudio.paths._package_dir", lambda: tmp_path / "no-package")
     monkeypatch.setattr("sys._MEIPASS", str(bundle), raising=False)
-    assert resources_dir() == bundle / "resources"
+    assert resources_dir() == bundle / "nnstudio" / "resources"
 
 
 def test_missing_resources_give_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
