@@ -33,12 +33,17 @@ IR_VERSION = 10     # the IR version that goes with opsets 20/21; ONNX Runtime 1
 _SIMPLE = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
 
 
+#: The one install hint for the optional package (the README and the ``onnx`` extra in
+#: pyproject.toml say the same; it works for a wheel, a plain and an editable install).
+ONNX_INSTALL_HINT = 'pip install "onnx>=1.16"'
+
+
 def _onnx() -> Any:
     try:
         import onnx
     except ImportError:
-        raise ExportError("ONNX export needs the 'onnx' package; install it with "
-                          "pip install onnx (or pip install nnstudio[onnx]).") from None
+        raise ExportError("ONNX export needs the 'onnx' package, which is optional; install "
+                          f"it with {ONNX_INSTALL_HINT}") from None
     return onnx
 
 
