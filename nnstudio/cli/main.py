@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "train": "train",
     "new": "new",
     "export": "export",
+    "examples": "examples",
 }
 
 
