@@ -3,7 +3,9 @@
 ``argv`` may hold one project file to open. Without it the bundled chocolate → happiness
 example opens as an untitled copy (or an empty project with a welcome hint if it is missing).
 ``NNSTUDIO_QUIT_AFTER_MS`` makes the app quit by itself after that many milliseconds (smoke
-tests of the frozen app); recovery questions are then skipped.
+tests of the frozen app and of an installed wheel); recovery questions are then skipped, and
+the Qt platform and the window's title (the project shown) are printed on stderr before
+quitting.
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ def run_app(argv: list[str]) -> int:
             window.files.offer_recovery()
 
     def leave() -> None:
+        title = window.windowTitle().replace("[*]", "")
+        print(f"nnstudio: quitting after {quit_ms} ms on Qt's {app.platformName()} platform; "
+              f"the window showed: {title}", file=sys.stderr)
         window.files.recovery.close()
         window.hide()
         app.exit(0)
