@@ -45,3 +45,31 @@ def test_no_installed_examples_say_where_it_looked(
     monkeypatch.setattr(examples_cli, "candidates", lambda name: [tmp_path / "gone"])
     assert main(["examples"]) == 1
     assert f"looked in: {tmp_path / 'gone'}" in capsys.readouterr().err
+
+
+def test_copy_to_writes_a_copy_that_trains(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["examples", "xor", "--copy-to", str(tmp_path)]) == 0
+    copy = Path(capsys.readouterr().out.strip())
+    assert copy == tmp_path / "xor.nnstudio"
+    assert copy.read_bytes() == (examples_dir() / "xor.nnstudio").read_bytes()
+    assert main(["train", str(copy), "--epochs", "1", "--in-place"]) == 0
+    assert copy.read_bytes() != (examples_dir() / "xor.nnstudio").read_bytes()
+
+
+def test_copy_to_without_a_name_copies_all(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["examples", "--copy-to", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert sorted(Path(p).name for p in printed) == sorted(
+        p.name for p in examples_dir().glob("*.nnstudio"))
+    assert all(Path(p).is_file() for p in printed)
+
+
+def test_copy_to_a_missing_folder_is_one_sentence(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["examples", "xor", "--copy-to", str(tmp_path / "nope")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    expected = f"nnstudio examples: {tmp_path / 'nope'} is not an existing folder."
+    assert captured.err.strip() == expected
