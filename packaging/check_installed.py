@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def problems() -> list[str]:
     """Everything that is wrong with the installed package, one sentence each."""
     import nnstudio
-    from nnstudio.graph.project_file import load_project
+    from nnstudio.graph.files.project_file import load_project
     from nnstudio.paths import examples_dir, resources_dir
     from nnstudio.training.datasets import load_builtin
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from window_helpers import isolate_settings
 
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 from nnstudio.paths import examples_dir
 from nnstudio.ui import app as app_module
 
