@@ -41,6 +41,7 @@ import numpy as np  # noqa: E402
 
 from nnstudio.graph.files.project_file import load_project  # noqa: E402
 from nnstudio.graph.model.project import Project  # noqa: E402
+from nnstudio.training.settings import TrainingSettings  # noqa: E402
 from nnstudio.training.trainer import Trainer  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
@@ -133,10 +134,8 @@ def gui_run(app: Any, window: Any, ui: Any, project: Project, probe: Probe,
     if not controller.train():
         raise SystemExit(f"cannot train: {controller.message}")
     start_ms = (time.perf_counter() - start) * 1000
-    trainer = controller.trainer
     steps_before = controller.step
-    batch = trainer.settings.effective_batch_size(trainer.split.train.n_samples)
-    worker = controller.worker
+    settings = TrainingSettings.from_dict(project.training)
     from PySide6.QtCore import QEventLoop
 
     loop = QEventLoop()  # wait as the application does: in its event loop
@@ -145,6 +144,9 @@ def gui_run(app: Any, window: Any, ui: Any, project: Project, probe: Probe,
         loop.exec()
     controller.finished.disconnect(loop.quit)
     probe.stop()
+    relay, info = controller.last_relay, controller.info
+    assert relay is not None and info is not None
+    batch = settings.effective_batch_size(info.train_samples)
     if controller.last_outcome.reason != "completed":
         raise SystemExit(f"the run did not complete: {controller.message}")
     if os.environ.get("BENCH_DEBUG"):
@@ -156,10 +158,10 @@ def gui_run(app: Any, window: Any, ui: Any, project: Project, probe: Probe,
         spent = {k: round(v, 3) for k, v in ui.update_seconds.items()}
         print(f"    GUI updates: {ui.update_count}, longest "
               f"{ui.longest_update_s * 1000:.0f} ms, seconds per view {spent}, "
-              f"messages {worker.emits}")
+              f"messages {relay.emits}")
     ui.update_seconds.clear()
     ui.update_count, ui.longest_update_s = 0, 0.0
-    seconds = (worker.ended_at or time.perf_counter()) - start
+    seconds = (relay.ended_at or time.perf_counter()) - start
     return seconds, (controller.step - steps_before) * batch, start_ms
 
 
@@ -218,10 +220,9 @@ def main() -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     os.environ["NNSTUDIO_RECOVERY_DIR"] = str(folder / "recovery")
     from nnstudio.ui.main_window import MainWindow
-    from nnstudio.ui.training.install import install_training_ui
 
     window = MainWindow()
-    ui = getattr(window, "training_ui", None) or install_training_ui(window)
+    ui = window.training_ui
     ui.show_all_panels()
     ui.gradient_overlay.setChecked(False)
     ui.neuron_maps.setChecked(True)
@@ -236,7 +237,7 @@ def main() -> None:
     for backend in args.backends.split(","):
         ui.controller.backend = backend
         if backend == "process":  # as at start-up: the child is ready before Train
-            from nnstudio.ui.training.process_worker import process_pool
+            from nnstudio.ui.training.transport import process_pool
             process_pool().prespawn()
             time.sleep(1.0)
         for name, training in cases:

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,11 +53,10 @@ def main() -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     os.environ["NNSTUDIO_RECOVERY_DIR"] = str(folder / "recovery")
     from nnstudio.ui.main_window import MainWindow
-    from nnstudio.ui.training.install import install_training_ui
 
     window = MainWindow()
     window.files.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
-    ui = getattr(window, "training_ui", None) or install_training_ui(window)
+    ui = window.training_ui
     ui.show_all_panels()
     ui.neuron_maps.setChecked(True)
     ui.gradient_overlay.setChecked(True)
@@ -69,6 +69,7 @@ def main() -> int:
     at_10: float | None = None
     child_at_10: float | None = None
     child_pids: set[int] = set()
+    child: Any = None
     while time.perf_counter() - start < total:
         if controller.state in ("idle", "finished"):
             if runs and controller.last_outcome is not None and \
@@ -83,15 +84,16 @@ def main() -> int:
                 print("could not start:", controller.message)
                 return 1
             runs += 1
-            if controller.process is not None and controller.process.pid is not None:
-                child_pids.add(controller.process.pid)
+            server = controller.server
+            if server is not None and getattr(server, "pid", None) is not None:
+                child_pids.add(server.pid)
+                child = server
         app.processEvents()
         time.sleep(0.002)
         if at_10 is None and time.perf_counter() - start >= 10.0:
             at_10 = rss_mb()
-            if controller.process is not None and controller.process.pid is not None:
-                child_at_10 = rss_mb(controller.process.pid)
-    child = controller.process
+            if child is not None and child.pid is not None:
+                child_at_10 = rss_mb(child.pid)
     child_end = rss_mb(child.pid) if child is not None and child.pid is not None else None
     child_qt = loads_qt(child.pid) if child is not None and child.pid is not None else None
     controller.shutdown()

@@ -46,11 +46,10 @@ def main() -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     os.environ["NNSTUDIO_RECOVERY_DIR"] = str(folder / "recovery")
     from nnstudio.ui.main_window import MainWindow
-    from nnstudio.ui.training.install import install_training_ui
 
     window = MainWindow()
     window.files.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
-    ui = getattr(window, "training_ui", None) or install_training_ui(window)
+    ui = window.training_ui
     window.resize(1440, 900)
     window.show()
 

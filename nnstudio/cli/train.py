@@ -56,6 +56,7 @@ def _train(args: argparse.Namespace) -> int:
     from nnstudio.graph.files.project_file import ProjectFileError, load_project, save_project
     from nnstudio.training import EpochRecord, Finished, Trainer, TrainingError
     from nnstudio.training.prepared import move_data_paths
+    from nnstudio.training.runs import begin_run, run_project
 
     human: TextIO = sys.stderr if args.json else sys.stdout
     path = Path(args.project)
@@ -76,8 +77,9 @@ def _train(args: argparse.Namespace) -> int:
     if args.seed is not None:
         project.seed = args.seed
     start = time.perf_counter()
+    run = begin_run(project)
     try:
-        trainer = Trainer(project, base_dir=path.parent)
+        trainer = Trainer(run_project(project, run), base_dir=path.parent)
     except TrainingError as error:
         print(f"nnstudio train: {path.name}: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -102,7 +104,7 @@ def _train(args: argparse.Namespace) -> int:
     print(_summary(finished, last, time.perf_counter() - start), file=human)
     target = path if args.in_place else Path(args.save) if args.save else None
     if target is not None:
-        trainer.apply_to(project)
+        trainer.apply_to(project, run)
         if not args.in_place:
             project.dataset = move_data_paths(project.dataset, path.parent, target.parent)
         try:

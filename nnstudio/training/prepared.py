@@ -10,6 +10,7 @@ the window, so a dataset is loaded, split, scaled and encoded the same way every
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,19 +147,34 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
                        encoding, targets)
 
 
+def absolute_data_paths(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``spec`` with its relative data paths made absolute against ``folder`` (a new dict;
+    other keys kept). Paths are normalised, never resolved through symlinks."""
+    moved = dict(spec)
+    for key in PATH_KEYS:
+        value = moved.get(key)
+        if isinstance(value, str) and value and not os.path.isabs(value):
+            moved[key] = os.path.normpath(os.path.join(os.path.abspath(folder), value))
+    return moved
+
+
+def relative_data_paths(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``spec`` with its absolute data paths made relative to ``folder``, where the project
+    is saved (kept absolute on another drive)."""
+    moved = dict(spec)
+    for key in PATH_KEYS:
+        value = moved.get(key)
+        if isinstance(value, str) and value and os.path.isabs(value):
+            with contextlib.suppress(ValueError):  # another drive (Windows): stays absolute
+                moved[key] = os.path.relpath(value, os.path.abspath(folder))
+    return moved
+
+
 def move_data_paths(spec: dict[str, Any], old_dir: Path, new_dir: Path) -> dict[str, Any]:
     """``spec`` with its relative data paths rewritten so they still point at the same
     files when the project moves from ``old_dir`` to ``new_dir`` (a new dict; absolute
-    paths and other keys are kept)."""
-    moved = dict(spec)
-    if old_dir.resolve() == new_dir.resolve():
-        return moved
-    for key in PATH_KEYS:
-        value = moved.get(key)
-        if isinstance(value, str) and value and not Path(value).is_absolute():
-            absolute = (old_dir / value).resolve()
-            try:
-                moved[key] = os.path.relpath(absolute, new_dir.resolve())
-            except ValueError:  # another drive (Windows): keep it absolute
-                moved[key] = str(absolute)
-    return moved
+    paths and other keys are kept). Used by Save As and ``nnstudio train --save``."""
+    only_relative = {k: v for k, v in spec.items()
+                     if not (k in PATH_KEYS and isinstance(v, str) and os.path.isabs(v))}
+    moved = relative_data_paths(absolute_data_paths(only_relative, old_dir), new_dir)
+    return {**spec, **{k: moved[k] for k in only_relative}}

@@ -136,7 +136,7 @@ class TrainingResults:
     weights_edit: the Plan's write-back Edit (member 0 when bagging); history: every epoch
     record so far (JSON); optimizer_state: ``{"meta", "arrays"}``; preprocessing: the fitted
     scaler (``{"scaler": Scaler.to_dict()}``); ensemble: one state dict per bagging member
-    (empty without bagging).
+    (empty without bagging); fingerprint: the network's parameter shapes, hashed.
     """
 
     weights_edit: Edit
@@ -144,3 +144,4 @@ class TrainingResults:
     optimizer_state: dict[str, Any]
     preprocessing: dict[str, Any]
     ensemble: list[dict[str, np.ndarray]]
+    fingerprint: str = ""

@@ -8,9 +8,14 @@ it through two one-way pipes:
   polls them between batches (never blocking while it trains); control commands that
   arrive while it is idle are stale and ignored.
 - messages (child -> parent): ``("ready",)`` once after start-up, then per run
-  ``("progress", ProgressMessage)`` at most ``SEND_INTERVAL_S`` apart (every epoch
-  record is kept, older snapshots are dropped) and exactly one ``("finished",
-  RunOutcome)``.
+  ``("started", RunInfo)`` first (the run's task, data to draw and counters; missing when
+  the run cannot start), ``("progress", ProgressBatch)`` at most ``SEND_INTERVAL_S``
+  apart (every epoch record is kept, older snapshots are dropped; the confusion matrix is
+  computed here) and exactly one ``("finished", RunOutcome)``.
+
+``run_request`` serves one run on any pair of connections: the window runs it in a child
+process, tests may run it in a thread of their own (``serve_in_thread``); the messages
+are the same.
 
 The child serves any number of runs, one after the other, until ``quit`` or until the
 parent goes away (a closed pipe).
@@ -18,6 +23,8 @@ parent goes away (a closed pipe).
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +32,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.files.project_file import ProjectFileError, project_from_bytes
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.datasets import DatasetError
+from nnstudio.training.evaluation import Evaluation, evaluate
 from nnstudio.training.records import (
     EpochRecord,
     Finished,
@@ -38,6 +44,7 @@ from nnstudio.training.records import (
     StepRecord,
     TrainingResults,
 )
+from nnstudio.training.run_info import describe_run
 from nnstudio.training.settings import TrainingError
 from nnstudio.training.trainer import Trainer
 
@@ -52,8 +59,10 @@ PAUSED_POLL_S = 0.1
 class RunRequest:
     """One run: the project file's bytes and how to report.
 
-    evaluate_interval_s: classification only — seconds between predictions on the
+    evaluate_interval_s: classification only — seconds between confusion matrices of the
     evaluation split (validation, or training when there is none); None = never.
+    epochs: how many epochs (None: the settings'); 0 only describes the run and shows the
+    stored weights (a snapshot and a confusion matrix) without training or results.
     """
 
     project: bytes
@@ -66,25 +75,18 @@ class RunRequest:
 
 
 @dataclass(frozen=True, eq=False)
-class Predictions:
-    """The plan's output on the evaluation split. values: (N, P) as ``Plan.predict``."""
+class ProgressBatch:
+    """Everything since the previous message.
 
-    epoch: int
-    step: int
-    split: str
-    values: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class ProgressMessage:
-    """Everything since the previous message: every epoch record, the step records, the
-    newest snapshot and the newest predictions (None when there were none), and the
-    trainer's (epoch, step) counters when it was sent."""
+    epochs: every EpochRecord in order; steps: the StepRecords (the trainer throttles them);
+    snapshot / evaluation: only the newest of each (None if there was none); position: the
+    trainer's (epoch, step) counters when it was sent (None when unknown).
+    """
 
     epochs: tuple[EpochRecord, ...]
     steps: tuple[StepRecord, ...]
     snapshot: Snapshot | None
-    predictions: Predictions | None
+    evaluation: Evaluation | None
     position: tuple[int, int] | None = None
 
 
@@ -153,14 +155,14 @@ class PipeControl(TrainingControl):
 
 @dataclass
 class Outbox:
-    """Collects records in the child and sends them as one ProgressMessage, throttled."""
+    """Collects records in the child and sends them as one ProgressBatch, throttled."""
 
     messages: Connection
     interval_s: float = SEND_INTERVAL_S
     epochs: list[EpochRecord] = field(default_factory=list)
     steps: list[StepRecord] = field(default_factory=list)
     snapshot: Snapshot | None = None
-    predictions: Predictions | None = None
+    evaluation: Evaluation | None = None
     position: Callable[[], tuple[int, int]] | None = None
     """The trainer's (epoch, step) counters, sent with every message."""
     last_sent: float = 0.0
@@ -176,7 +178,7 @@ class Outbox:
             self.snapshot = record
 
     def empty(self) -> bool:
-        return not (self.epochs or self.steps or self.snapshot or self.predictions)
+        return not (self.epochs or self.steps or self.snapshot or self.evaluation)
 
     def flush_if_due(self) -> None:
         if time.perf_counter() - self.last_sent >= self.interval_s:
@@ -188,22 +190,25 @@ class Outbox:
         if self.empty() and position == self._last_position:
             return
         self._last_position = position
-        message = ProgressMessage(tuple(self.epochs), tuple(self.steps), self.snapshot,
-                                  self.predictions, position)
+        message = ProgressBatch(tuple(self.epochs), tuple(self.steps), self.snapshot,
+                                self.evaluation, position)
         self.epochs, self.steps = [], []
-        self.snapshot = self.predictions = None
+        self.snapshot = self.evaluation = None
         self.messages.send(("progress", message))
         self.last_sent = time.perf_counter()
         self.sent += 1
 
 
 class _Evaluator:
-    """Predictions on the evaluation split, at most every ``interval_s`` (classification)."""
+    """Confusion matrices of the evaluation split, at most every ``interval_s``
+    (classification tasks only)."""
 
     def __init__(self, trainer: Trainer, interval_s: float | None) -> None:
         split = trainer.split
-        self.x, self.split = (split.val.x, "validation") if split.val.n_samples else (
-            split.train.x, "training")
+        use_val = split.val.n_samples > 0
+        self.split = "validation" if use_val else "training"
+        self.x = split.val.x if use_val else split.train.x
+        self.y = split.val.y if use_val else split.train.y
         self.trainer = trainer
         on = interval_s is not None and trainer.task in ("binary", "classification")
         self.interval_s = interval_s if on else None
@@ -213,12 +218,11 @@ class _Evaluator:
         return self.interval_s is not None and \
             time.perf_counter() - self.last >= self.interval_s
 
-    def predict(self, epoch: int, step: int) -> Predictions | None:
+    def evaluate(self, epoch: int, step: int) -> Evaluation | None:
         if self.interval_s is None:
             return None
         self.last = time.perf_counter()
-        values = np.array(self.trainer.plan.predict(self.x))
-        return Predictions(epoch, step, self.split, values)
+        return evaluate(self.trainer.predict_scaled(self.x), self.y, epoch, step, self.split)
 
 
 def run_request(request: RunRequest, commands: Connection, messages: Connection) -> bool:
@@ -237,6 +241,8 @@ def run_request(request: RunRequest, commands: Connection, messages: Connection)
         finished = Finished("error", f"Cannot train: {error}", 0, None)
         messages.send(("finished", RunOutcome(finished, None, 0, 0)))
         return True
+    messages.send(("started", describe_run(trainer.prepared, trainer.epoch, trainer.step,
+                                           request.epochs)))
     evaluator = _Evaluator(trainer, request.evaluate_interval_s)
     outbox.position = lambda: (trainer.epoch, trainer.step)
     outcome: Finished | None = None
@@ -247,7 +253,7 @@ def run_request(request: RunRequest, commands: Connection, messages: Connection)
                 break
             outbox.add(record)
             if isinstance(record, Snapshot) and evaluator.due():
-                outbox.predictions = evaluator.predict(record.epoch, record.step)
+                outbox.evaluation = evaluator.evaluate(record.epoch, record.step)
             outbox.flush_if_due()
     except (BrokenPipeError, EOFError):
         raise
@@ -258,8 +264,8 @@ def run_request(request: RunRequest, commands: Connection, messages: Connection)
     results: TrainingResults | None = None
     try:
         if evaluator.interval_s is not None:
-            outbox.predictions = evaluator.predict(trainer.epoch, trainer.step)
-        if outcome.reason != "error":
+            outbox.evaluation = evaluator.evaluate(trainer.epoch, trainer.step)
+        if outcome.reason != "error" and request.epochs != 0:
             results = trainer.results()
     except Exception as error:  # the outcome matters more than one matrix
         if outcome.reason != "error":
@@ -283,3 +289,15 @@ def child_main(commands: Connection, messages: Connection) -> None:
             # stop/pause/... while idle: left over from a run that has ended
     except (EOFError, OSError):
         return  # the parent closed the pipes (it ended or crashed)
+
+
+def serve_in_thread() -> tuple[Connection, Connection, threading.Thread]:
+    """``child_main`` in a daemon thread of this process (the in-process backend used by
+    tests and benchmarks): returns the parent's (commands, messages) ends and the thread.
+    The messages are the same as a child process sends."""
+    child_commands, commands = multiprocessing.Pipe(duplex=False)
+    messages, child_messages = multiprocessing.Pipe(duplex=False)
+    thread = threading.Thread(target=child_main, args=(child_commands, child_messages),
+                              name="nnstudio-training", daemon=True)
+    thread.start()
+    return commands, messages, thread

@@ -3,7 +3,8 @@
     trainer = Trainer(project)                   # raises TrainingError with one sentence
     for record in trainer.run(control):          # StepRecord / EpochRecord / Snapshot / Finished
         ...
-    trainer.apply_to(project)                    # or trainer.results() for an undo step
+    project.apply(results_edit(project, start, trainer.results(), finished))
+                                                 # see nnstudio.training.runs
 
 Randomness: the split and the dataset come from ``project.seed``, shuffling from a
 generator seeded with (seed, epoch), dropout from the plan's own seeded generator, so the
@@ -38,6 +39,7 @@ from nnstudio.training.records import (
     StepRecord,
     TrainingResults,
 )
+from nnstudio.training.runs import RunStart, begin_run, plan_fingerprint, results_edit
 from nnstudio.training.schedules import LRSchedule
 from nnstudio.training.settings import TrainingError
 from nnstudio.training.snapshots import Probe, hidden_nodes, make_probe, take_snapshot
@@ -77,6 +79,8 @@ class Trainer:
         if prepared is None:
             prepared = prepare_run(project, base_dir, dataset=dataset)
         self.prepared = prepared
+        self.finished: Finished | None = None
+        """The last run's Finished record (None before any)."""
         self.settings = prepared.settings
         self.seed = prepared.seed
         self.snapshot_interval_s = snapshot_interval_s
@@ -200,7 +204,8 @@ class Trainer:
             reason, message = "error", f"Training stopped: {error}"
         if self.snapshot_interval_s is not None:
             yield self._snapshot()
-        yield Finished(reason, message, epochs_run, self.early.best_epoch)
+        self.finished = Finished(reason, message, epochs_run, self.early.best_epoch)
+        yield self.finished
 
     def _early_stop(self) -> str:
         best = self.early.best_epoch
@@ -385,8 +390,11 @@ class Trainer:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Raw (unscaled) inputs (N, F) or (N, C, H, W) -> predictions (N, P); the ensemble
         average when bagging (probabilities for classification heads)."""
-        scaled = self.scaler.transform(np.asarray(x, dtype=np.float32))
-        return bagging.average_predictions([m.plan.predict(scaled) for m in self._members])
+        return self.predict_scaled(self.scaler.transform(np.asarray(x, dtype=np.float32)))
+
+    def predict_scaled(self, x: np.ndarray) -> np.ndarray:
+        """``predict`` for inputs already scaled as the split's are."""
+        return bagging.average_predictions([m.plan.predict(x) for m in self._members])
 
     def results(self) -> TrainingResults:
         """The learned values and records, ready to store in a project."""
@@ -394,14 +402,13 @@ class Trainer:
         return TrainingResults(
             weights_edit=self.plan.write_back(), history=[dict(r) for r in self.history],
             optimizer_state=self.optimizer.state_dict(),
-            preprocessing={"scaler": self.scaler.to_dict()}, ensemble=ensemble)
+            preprocessing={"scaler": self.scaler.to_dict()}, ensemble=ensemble,
+            fingerprint=plan_fingerprint(self.plan))
 
-    def apply_to(self, project: Project) -> None:
-        """Write weights (into ``project.graph``), history, optimizer state, preprocessing
-        and ensemble into ``project``."""
-        res = self.results()
-        project.graph.apply(res.weights_edit)
-        project.history = res.history
-        project.optimizer_state = res.optimizer_state
-        project.preprocessing = res.preprocessing
-        project.ensemble = res.ensemble
+    def apply_to(self, project: Project, start: RunStart | None = None) -> None:
+        """Store what the run learned into ``project`` as ONE project edit: weights,
+        history, optimizer state, scaler and the run record (``start``: the run it belongs
+        to; default: the project's current run, or a new one)."""
+        start = start or begin_run(project)
+        finished = self.finished or Finished("completed", "", 0, None)
+        project.apply(results_edit(project, start, self.results(), finished))

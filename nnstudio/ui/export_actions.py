@@ -1,7 +1,7 @@
 """File › Export: the network as PyTorch or ONNX, the canvas as PNG or SVG, the history as CSV.
 
-``install_export_menu(window)`` adds the submenu to the main window's File menu (above
-Quit). The work is in plain functions (``render_canvas_png``, ``render_canvas_svg``) and in
+``install(session, host)`` adds the submenu to the window's File menu (above Quit). The
+work is in plain functions (``render_canvas_png``, ``render_canvas_svg``) and in
 ``ExportController``, whose questions to the user (``ask_save_path``, ``show_error``) tests
 replace. Plots need nothing here: every pyqtgraph plot offers "Export..." (PNG, SVG, CSV,
 …) in its own right-click menu.
@@ -16,6 +16,9 @@ from PySide6.QtCore import QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsItem, QGraphicsScene, QMenu, QMessageBox
+
+from nnstudio.ui.host import Host
+from nnstudio.ui.session import Session
 
 MARGIN = 24.0          # scene units of white space around the network
 PNG_SCALE = 2.0        # pixels per scene unit in PNG exports (sharp on high-DPI screens)
@@ -98,22 +101,25 @@ def render_canvas_svg(scene: QGraphicsScene, path: str | Path, title: str = "") 
 
 
 class ExportController(QObject):
-    """The File › Export commands of one main window."""
+    """The File › Export commands of one window."""
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, session: Session, host: Host) -> None:
+        super().__init__(host.widget())
+        self.session = session
+        self.host = host
+        self.menu: QMenu | None = None
 
     # --- questions (replaceable in tests) ------------------------------------------------
     def ask_save_path(self, caption: str, file_filter: str, suggested: str) -> Path | None:
         """Ask where to write; None when the user cancels."""
-        folder = self.window.file_path.parent if self.window.file_path else Path.home()
-        name, _ = QFileDialog.getSaveFileName(self.window, caption, str(folder / suggested),
+        folder = self.session.base_dir or Path.home()
+        name, _ = QFileDialog.getSaveFileName(self.host.widget(), caption,
+                                              str(folder / suggested),
                                               file_filter)
         return Path(name) if name else None
 
     def show_error(self, message: str) -> None:
-        QMessageBox.warning(self.window, "Export failed", message)
+        QMessageBox.warning(self.host.widget(), "Export failed", message)
 
     # --- commands --------------------------------------------------------------------------
     def export_pytorch(self) -> list[Path]:
@@ -129,7 +135,7 @@ class ExportController(QObject):
         if path is None:
             return []
         try:
-            return self._done([write_history_csv(self.window.project.history, path)])
+            return self._done([write_history_csv(self.session.project.history, path)])
         except ExportError as error:
             self.show_error(str(error))
             return []
@@ -144,10 +150,10 @@ class ExportController(QObject):
 
     # --- helpers ---------------------------------------------------------------------------
     def _stem(self) -> str:
-        window = self.window
-        if window.file_path is not None:
-            return str(window.file_path.stem)
-        return str(window.display_name()).replace(" ", "_").lower() or "network"
+        path = self.session.path
+        if path is not None:
+            return path.stem
+        return self.session.project.name.replace(" ", "_").lower() or "network"
 
     def _ask(self, caption: str, file_filter: str, suffix: str) -> Path | None:
         path = self.ask_save_path(caption, file_filter, self._stem() + suffix)
@@ -157,7 +163,7 @@ class ExportController(QObject):
 
     def _picture(self, render: Any, path: Path) -> list[Path]:
         try:
-            render(self.window.scene, path)
+            render(self.host.canvas, path)
         except (CanvasEmptyError, OSError) as error:
             self.show_error(str(error))
             return []
@@ -170,26 +176,25 @@ class ExportController(QObject):
         path = self._ask(caption, file_filter, suffix)
         if path is None:
             return []
-        window = self.window
-        data = window.data_signature or data_signature(
-            window.project, window.file_path.parent if window.file_path else None)[0]
+        session = self.session
+        data = session.data_signature or data_signature(session.project, session.base_dir)[0]
         try:
-            return self._done(export_project(window.project, fmt, path, data=data))
+            return self._done(export_project(session.project, fmt, path, data=data))
         except ExportError as error:
             self.show_error(str(error))
             return []
 
     def _done(self, paths: list[Path]) -> list[Path]:
         names = ", ".join(p.name for p in paths)
-        self.window.statusBar().showMessage(f"Exported {names}", 6000)
+        self.host.show_status(f"Exported {names}", 6000)
         return paths
 
 
-def install_export_menu(window: Any) -> ExportController:
+def install(session: Session, host: Host) -> ExportController:
     """Add File › Export ▸ (PyTorch…, ONNX…, Canvas as PNG…, Canvas as SVG…, Training
-    history as CSV…) to ``window`` (a MainWindow), above Quit; returns the controller."""
-    controller = ExportController(window)
-    menu = QMenu("E&xport", window)
+    history as CSV…) to the window's File menu, above Quit; returns the controller."""
+    controller = ExportController(session, host)
+    menu = QMenu("E&xport", host.widget())
     menu.setObjectName("export_menu")
     entries = [("&PyTorch…", controller.export_pytorch,
                 "Write the network as a PyTorch script with its weights"),
@@ -209,8 +214,8 @@ def install_export_menu(window: Any) -> ExportController:
         action.setStatusTip(tip)
         action.triggered.connect(lambda _=False, run=slot: run())
         menu.addAction(action)
-    file_menu: QMenu = window.file_menu
-    quit_action = getattr(window, "quit_action", None)
+    file_menu = host.menu("file")
+    quit_action = host.action("quit")
     actions = file_menu.actions()
     if quit_action in actions:
         index = actions.index(quit_action)
@@ -220,5 +225,5 @@ def install_export_menu(window: Any) -> ExportController:
         file_menu.insertSeparator(menu.menuAction())
     else:
         file_menu.addMenu(menu)
-    window.export_menu = menu
+    controller.menu = menu
     return controller

@@ -7,11 +7,12 @@ Every question to the user goes through one small method (``ask_save_changes``,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from nnstudio.graph.files.project_file import (
     ProjectFileError,
@@ -23,9 +24,7 @@ from nnstudio.graph.files.project_file import (
 from nnstudio.graph.model.project import Project
 from nnstudio.paths import examples_dir
 from nnstudio.ui.autosave import RecoveredFile, RecoverySession
-
-if TYPE_CHECKING:
-    from nnstudio.ui.main_window import MainWindow
+from nnstudio.ui.session import Session
 
 FILE_FILTER = "NN Studio projects (*.nnstudio)"
 SUFFIX = ".nnstudio"
@@ -77,10 +76,15 @@ def safe_file_stem(name: str) -> str:
 
 
 class FileController:
-    """The file commands of one ``MainWindow``."""
+    """The file commands of one window: ``parent`` for dialogs, ``session`` for the
+    project, and ``display_name()`` for the project's name in questions."""
 
-    def __init__(self, window: MainWindow, recovery: RecoverySession | None = None) -> None:
-        self.window = window
+    def __init__(self, parent: QWidget, session: Session,
+                 recovery: RecoverySession | None = None,
+                 display_name: Callable[[], str] | None = None) -> None:
+        self.parent = parent
+        self.session = session
+        self.display_name = display_name or (lambda: session.project.name or "Untitled")
         self.recovery = recovery if recovery is not None else RecoverySession()
 
     # --- questions (replaceable in tests) ------------------------------------------------
@@ -89,8 +93,8 @@ class FileController:
         buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                    | QMessageBox.StandardButton.Cancel)
         answer = QMessageBox.question(
-            self.window, "Unsaved changes",
-            f"Save the changes to “{self.window.display_name()}” first?",
+            self.parent, "Unsaved changes",
+            f"Save the changes to “{self.display_name()}” first?",
             buttons, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
             return "save"
@@ -99,20 +103,21 @@ class FileController:
         return "cancel"
 
     def ask_open_path(self) -> Path | None:
-        start = str(self.window.file_path.parent) if self.window.file_path else ""
-        name, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
+        path = self.session.path
+        start = str(path.parent) if path else ""
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open project", start, FILE_FILTER)
         return Path(name) if name else None
 
     def save_start_path(self) -> Path:
         """Where Save As starts: the project's own file, else its name in Documents."""
-        current = self.window.file_path
+        current = self.session.path
         if current is not None:
             return current
-        return documents_dir() / f"{safe_file_stem(self.window.project.name)}{SUFFIX}"
+        return documents_dir() / f"{safe_file_stem(self.display_name())}{SUFFIX}"
 
     def ask_save_path(self) -> Path | None:
         start = str(self.save_start_path())
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", start, FILE_FILTER)
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", start, FILE_FILTER)
         if not name:
             return None
         path = Path(name)
@@ -122,7 +127,7 @@ class FileController:
         """Ask whether to reopen the newest of ``files``; False discards them all."""
         newest = files[0]
         origin = str(newest.original_path) if newest.original_path else "an unsaved project"
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Recover unsaved work")
         box.setText("NN Studio closed last time before your changes were saved.")
@@ -133,12 +138,12 @@ class FileController:
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def show_error(self, title: str, message: str) -> None:
-        QMessageBox.critical(self.window, title, message)
+        QMessageBox.critical(self.parent, title, message)
 
     # --- commands ------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True if the current project may be replaced (saved, discarded or unchanged)."""
-        if not self.window.is_modified():
+        if not self.session.is_modified():
             return True
         answer = self.ask_save_changes()
         if answer == "save":
@@ -149,7 +154,7 @@ class FileController:
         if not self.maybe_save():
             return False
         self.recovery.clear()
-        self.window.set_project(Project(), None)
+        self.session.set_project(Project(), None)
         return True
 
     def open_dialog(self) -> bool:
@@ -166,7 +171,7 @@ class FileController:
         if project is None:
             return False
         self.recovery.clear()
-        self.window.set_project(project, path)
+        self.session.set_project(project, path)
         self.add_recent(path)
         return True
 
@@ -178,7 +183,7 @@ class FileController:
         if project is None:
             return False
         self.recovery.clear()
-        self.window.set_project(project, None)
+        self.session.set_project(project, None)
         return True
 
     def _load(self, path: Path) -> Project | None:
@@ -192,7 +197,7 @@ class FileController:
         return None
 
     def save(self) -> bool:
-        path = self.window.file_path
+        path = self.session.path
         return self.save_to(path) if path is not None else self.save_as()
 
     def save_as(self) -> bool:
@@ -201,11 +206,11 @@ class FileController:
 
     def save_to(self, path: Path) -> bool:
         try:
-            save_project(self.window.project, path)
+            save_project(self.session.project_for_file(path), path)
         except (ProjectFileError, OSError) as error:
             self.show_error("Could not save the project", str(error))
             return False
-        self.window.mark_saved(path)
+        self.session.mark_saved(path)
         self.recovery.clear()
         self.add_recent(path)
         return True
@@ -258,11 +263,13 @@ class FileController:
     # --- autosave and recovery -----------------------------------------------------------
     def autosave(self) -> Path | None:
         """Write the project to the recovery folder if it has unsaved changes."""
-        if not self.window.is_modified():
+        session = self.session
+        if not session.is_modified():
             return None
         try:
-            return self.recovery.write(project_to_bytes(self.window.project),
-                                       self.window.file_path)
+            path = session.path
+            project = session.project_for_file(path) if path else session.project
+            return self.recovery.write(project_to_bytes(project), path)
         except (ProjectFileError, OSError):
             return None  # autosave must never interrupt the user
 
@@ -282,7 +289,7 @@ class FileController:
         except (ProjectFileError, OSError) as error:
             self.show_error("Could not recover the project", str(error))
             return False
-        self.window.set_project(project, newest.original_path, modified=True)
+        self.session.set_project(project, newest.original_path, modified=True)
         newest.remove()
         self.autosave()
         return True

@@ -304,6 +304,14 @@ class InspectorWidget(QScrollArea):
         layout.addWidget(self.info_label)
 
     # --- committing ----------------------------------------------------------------------
+    def _push(self, edit: Edit) -> None:
+        """Hand ``edit`` on; a refused one (e.g. while training runs) shows the stored
+        value again (the refusal's sentence goes to the status bar)."""
+        try:
+            self._push_edit(edit)
+        except GraphError:
+            self.refresh()
+
     def _commit_param(self, spec: ParamSpec, value: Any) -> None:
         doc = self.document
         if doc is None or self.node_id is None:
@@ -314,7 +322,7 @@ class InspectorWidget(QScrollArea):
             self.refresh()  # show the stored value again
             return
         if doc.nodes[self.node_id].params.get(spec.name) != clean:
-            self._push_edit(SetParam(self.node_id, spec.name, clean))
+            self._push(SetParam(self.node_id, spec.name, clean))
 
     def _commit_title(self) -> None:
         doc = self.document
@@ -325,11 +333,11 @@ class InspectorWidget(QScrollArea):
             self.refresh()
             return
         if doc.nodes[self.node_id].title != title:
-            self._push_edit(SetTitle(self.node_id, title))
+            self._push(SetTitle(self.node_id, title))
 
     def _commit_weight(self, value: float) -> None:
         doc = self.document
         if doc is None or self.edge_id is None:
             return
         if doc.edges[self.edge_id].weight != float(value):
-            self._push_edit(SetEdgeWeight(self.edge_id, float(value)))
+            self._push(SetEdgeWeight(self.edge_id, float(value)))

@@ -1,8 +1,9 @@
 """The main window: canvas in the centre, palette left, inspector right, problems below.
 
-The window holds the open ``Project``; its ``graph`` is the document the canvas shows. Other
-project fields are kept as they are and saved unchanged. Every edit goes through the canvas
-scene's undo stack; ``mark_dirty`` records changes that are not undoable (e.g. training).
+The window owns a ``Session`` (the open project, its path, undo stack, data signature and
+training lock) and is the ``Host`` its features are installed into: training, backprop,
+data import and exports each get the session and this window's small host interface,
+never the window itself.
 """
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
 
 from nnstudio.graph.checks.validation import validate
-from nnstudio.graph.model.edits import Edit
-from nnstudio.graph.model.events import Event
+from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.project_edits import AnyEdit
 from nnstudio.graph.model.signature import DataSignature
+from nnstudio.ui import backprop, data_import, export_actions, training
 from nnstudio.ui.autosave import RecoverySession
 from nnstudio.ui.canvas import CanvasScene, CanvasView
 from nnstudio.ui.file_actions import FileController
 from nnstudio.ui.inspector import InspectorWidget
 from nnstudio.ui.palette import PaletteWidget, icon_for_name
 from nnstudio.ui.problems import ProblemsWidget
+from nnstudio.ui.session import Session
 
 APP_TITLE = "NN Studio"
 AUTOSAVE_MS = 60_000
@@ -37,27 +40,22 @@ WELCOME_TEXT = (
     "<p>Or open a ready-made network with <b>File › Examples</b>.</p>"
 )
 StandardKey = QKeySequence.StandardKey
+LOCKED_ACTIONS = ("cut", "paste", "delete", "duplicate", "undo", "redo", "new", "open")
+"""Actions that would change the network; off while a run locks it."""
 
 
 class MainWindow(QMainWindow):
-    """NN Studio's main window for one project at a time."""
-
-    project_replaced = Signal()  # a different project (or document) is now shown
-    document_edited = Signal()  # the document changed; emitted once per event-loop turn
+    """NN Studio's main window for one project at a time (see the module docstring)."""
 
     def __init__(self, project: Project | None = None, file_path: Path | None = None,
                  recovery: RecoverySession | None = None) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowIcon(icon_for_name("app"))
-        self.project = project if project is not None else Project()
-        self.file_path: Path | None = file_path
-        self.data_signature: DataSignature | None = None
-        self._dirty = False
-        self._unsubscribe: Callable[[], None] | None = None
+        self.session = Session(project, file_path, self)
+        session = self.session
 
-        self.undo_stack = QUndoStack(self)
-        self.scene = CanvasScene(self.project.graph, self.undo_stack)
+        self.scene = CanvasScene(session.project.graph, session)
         self.view = CanvasView(self.scene)
         self.setCentralWidget(self.view)
         # A child of the view, not of its viewport: scrolling the canvas (Fit after New)
@@ -71,32 +69,38 @@ class MainWindow(QMainWindow):
         self.view.viewport().installEventFilter(self)
 
         self.node_palette = PaletteWidget()
-        self.inspector = InspectorWidget(self.push_edit)
+        self.inspector = InspectorWidget(session.push)
         self.problems = ProblemsWidget()
-        self.palette_dock = self._add_dock("Palette", "palette_dock", self.node_palette,
-                                           Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.inspector_dock = self._add_dock("Inspector", "inspector_dock", self.inspector,
-                                             Qt.DockWidgetArea.RightDockWidgetArea)
-        self.problems_dock = self._add_dock("Problems", "problems_dock", self.problems,
-                                            Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.palette_dock = self._make_dock("Palette", "palette_dock", self.node_palette,
+                                            Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._make_dock("Inspector", "inspector_dock", self.inspector,
+                                              Qt.DockWidgetArea.RightDockWidgetArea)
+        self.problems_dock = self._make_dock("Problems", "problems_dock", self.problems,
+                                             Qt.DockWidgetArea.BottomDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.palette_dock.setMinimumWidth(250)
         self.inspector_dock.setMinimumWidth(280)
         self.resizeDocks([self.problems_dock], [110], Qt.Orientation.Vertical)
 
-        self.files = FileController(self, recovery)
+        self.files = FileController(self, session, recovery, self.display_name)
+        self.actions_by_name: dict[str, QAction] = {}
+        self.menus: dict[str, QMenu] = {}
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
-        self._install_extensions()
+        self.export_actions = export_actions.install(session, self)
+        self.training_ui = training.install(session, self)
+        self.backprop_ui = backprop.install(session, self)
+        self.data_import = data_import.install(session, self)
+        self.training_ui.panel.load_data_requested.connect(self.data_import.load_data_file)
+        for name in ("loss_dock", "training_dock"):  # in front of their tab groups
+            front = self.dock(name)
+            if front is not None:
+                front.raise_()
         self.statusBar().showMessage("Ready", 3000)
         self._default_state = self.saveState()
 
-        self._changes_timer = QTimer(self)
-        self._changes_timer.setSingleShot(True)
-        self._changes_timer.setInterval(0)
-        self._changes_timer.timeout.connect(self._on_document_settled)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.files.autosave)
@@ -106,32 +110,115 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.reveal_node)
         self.scene.selection_ids_changed.connect(self._on_selection_changed)
         self.scene.hint_changed.connect(self._show_hint)
-        self.undo_stack.cleanChanged.connect(self._update_modified)
-        self.undo_stack.indexChanged.connect(self._update_modified)
-        self.document_edited.connect(self.refresh_views)
+        session.project_replaced.connect(self._on_project_replaced)
+        session.edited.connect(self.refresh_views)
+        session.data_signature_changed.connect(self.refresh_views)
+        session.modified_changed.connect(self._update_title)
+        session.lock_changed.connect(self._on_lock_changed)
+        session.refused.connect(self._show_refusal)
 
-        self._attach_document()
+        self.inspector.set_document(session.project.graph)
+        self.refresh_views()
         self.resize(1440, 900)
         self._size_docks()
         self.restore_layout()
         self._update_title()
 
+    # --- the open project (read through the session) -------------------------------------
+    @property
+    def project(self) -> Project:
+        return self.session.project
+
+    @property
+    def file_path(self) -> Path | None:
+        return self.session.path
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.session.undo_stack
+
+    @property
+    def data_signature(self) -> DataSignature | None:
+        return self.session.data_signature
+
+    # --- Host ----------------------------------------------------------------------------
+    @property
+    def canvas(self) -> CanvasScene:
+        return self.scene
+
+    @property
+    def canvas_view(self) -> CanvasView:
+        return self.view
+
+    def widget(self) -> QWidget:
+        return self
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea, *,
+                 tab_with: str | None = None) -> None:
+        """Add a further panel; it gets a toggle under View › Panels."""
+        self.addDockWidget(area, dock)
+        other = self.dock(tab_with) if tab_with else None
+        if other is not None:
+            self.tabifyDockWidget(other, dock)
+        if dock.toggleViewAction() not in self.panels_menu.actions():
+            self.panels_menu.addAction(dock.toggleViewAction())
+
+    def split_dock(self, name: str, dock: QDockWidget, orientation: Qt.Orientation) -> None:
+        other = self.dock(name)
+        if other is not None:
+            self.splitDockWidget(other, dock, orientation)
+
+    def resize_docks(self, docks: list[QDockWidget], sizes: list[int],
+                     orientation: Qt.Orientation) -> None:
+        self.resizeDocks(docks, sizes, orientation)
+
+    def dock(self, name: str) -> QDockWidget | None:
+        found = self.findChild(QDockWidget, name)
+        return found if isinstance(found, QDockWidget) else None
+
+    def menu(self, name: str) -> QMenu:
+        if name not in self.menus:
+            title = "&" + name.replace("_", " ").capitalize()
+            created = QMenu(title, self)
+            self.menuBar().insertMenu(self.menus["help"].menuAction(), created)
+            self.menus[name] = created
+        return self.menus[name]
+
+    def add_toolbar_actions(self, actions: list[QAction]) -> None:
+        self.toolbar.addSeparator()
+        self.toolbar.addActions(actions)
+
+    def action(self, name: str) -> QAction | None:
+        return self.actions_by_name.get(name)
+
+    def show_status(self, text: str, timeout_ms: int = 4000) -> None:
+        if text:
+            self.statusBar().showMessage(text, timeout_ms)
+        else:
+            self.statusBar().clearMessage()
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
+
+    def may_replace_project(self) -> bool:
+        return self.files.maybe_save()
+
+    def show_project(self, project: Project, modified: bool = False) -> None:
+        self.files.recovery.clear()
+        self.session.set_project(project, None, modified=modified)
+
+    def open_example(self, path: Path) -> bool:
+        return self.files.open_example(path)
+
+    def reveal_node(self, node_id: str) -> None:
+        """Select a node and scroll the canvas so it is in the middle."""
+        if node_id in self.project.graph.nodes:
+            self.scene.select_nodes([node_id])
+            self.view.center_on_node(node_id)
+
     # --- docks, actions, menus -----------------------------------------------------------
-
-    def _install_extensions(self) -> None:
-        """Menus and docks that other parts of the UI add to the window."""
-        from nnstudio.ui.backprop import install_backprop_ui
-        from nnstudio.ui.data_import import install_data_menu
-        from nnstudio.ui.export_actions import install_export_menu
-        from nnstudio.ui.training.install import install_training_ui
-
-        self.export_actions = install_export_menu(self)
-        self.training_ui = install_training_ui(self)
-        self.backprop_ui = install_backprop_ui(self)
-        self.data_import = install_data_menu(self)  # after training: it feeds the panel
-
-    def _add_dock(self, title: str, name: str, widget: QWidget,
-                  area: Qt.DockWidgetArea) -> QDockWidget:
+    def _make_dock(self, title: str, name: str, widget: QWidget,
+                   area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
@@ -141,7 +228,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _action(self, text: str, slot: Callable[[], object],
+    def _action(self, name: str, text: str, slot: Callable[[], object],
                 keys: StandardKey | str | list[QKeySequence] | None = None,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -156,41 +243,60 @@ class MainWindow(QMainWindow):
             action.setToolTip(tip)
         action.triggered.connect(lambda _=False: slot())
         self.addAction(action)
+        self.actions_by_name[name] = action
         return action
 
     def _create_actions(self) -> None:
-        files = self.files
-        self.new_action = self._action("&New", files.new_project, StandardKey.New,
+        files, scene, view, session = self.files, self.scene, self.view, self.session
+        self.new_action = self._action("new", "&New", files.new_project, StandardKey.New,
                                        "Start an empty project")
-        self.open_action = self._action("&Open…", files.open_dialog, StandardKey.Open,
+        self.open_action = self._action("open", "&Open…", files.open_dialog, StandardKey.Open,
                                         "Open a project file")
-        self.save_action = self._action("&Save", files.save, StandardKey.Save, "Save the project")
-        self.save_as_action = self._action("Save &As…", files.save_as, StandardKey.SaveAs,
+        self.save_action = self._action("save", "&Save", files.save, StandardKey.Save,
+                                        "Save the project")
+        self.save_as_action = self._action("save_as", "Save &As…", files.save_as,
+                                           StandardKey.SaveAs,
                                            "Save the project under a new name")
-        self.quit_action = self._action("&Quit", self.close, StandardKey.Quit)
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts(StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts(StandardKey.Redo)
-        scene, view = self.scene, self.view
-        self.cut_action = self._action("Cu&t", scene.cut_selection, StandardKey.Cut)
-        self.copy_action = self._action("&Copy", scene.copy_selection, StandardKey.Copy)
-        self.paste_action = self._action("&Paste", scene.paste, StandardKey.Paste)
-        self.duplicate_action = self._action("&Duplicate", scene.duplicate_selection, "Ctrl+D")
+        self.quit_action = self._action("quit", "&Quit", self.close, StandardKey.Quit)
+        self.undo_action = self._action("undo", "&Undo", session.undo, StandardKey.Undo)
+        self.redo_action = self._action("redo", "&Redo", session.redo, StandardKey.Redo)
+        stack = session.undo_stack
+        stack.canUndoChanged.connect(self._update_undo_actions)
+        stack.canRedoChanged.connect(self._update_undo_actions)
+        stack.undoTextChanged.connect(self._update_undo_actions)
+        stack.redoTextChanged.connect(self._update_undo_actions)
+        self.cut_action = self._action("cut", "Cu&t", scene.cut_selection, StandardKey.Cut)
+        self.copy_action = self._action("copy", "&Copy", scene.copy_selection, StandardKey.Copy)
+        self.paste_action = self._action("paste", "&Paste", scene.paste, StandardKey.Paste)
+        self.duplicate_action = self._action("duplicate", "&Duplicate",
+                                             scene.duplicate_selection, "Ctrl+D")
         self.delete_action = self._action(
-            "&Delete", scene.delete_selection,
+            "delete", "&Delete", scene.delete_selection,
             [QKeySequence(StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)])
-        self.select_all_action = self._action("Select &All", scene.select_all,
+        self.select_all_action = self._action("select_all", "Select &All", scene.select_all,
                                               StandardKey.SelectAll)
-        self.zoom_in_action = self._action("Zoom &In", view.zoom_in, StandardKey.ZoomIn)
-        self.zoom_out_action = self._action("Zoom &Out", view.zoom_out, StandardKey.ZoomOut)
-        self.fit_action = self._action("&Fit All", view.fit_all,
+        self.zoom_in_action = self._action("zoom_in", "Zoom &In", view.zoom_in,
+                                           StandardKey.ZoomIn)
+        self.zoom_out_action = self._action("zoom_out", "Zoom &Out", view.zoom_out,
+                                            StandardKey.ZoomOut)
+        self.fit_action = self._action("fit", "&Fit All", view.fit_all,
                                        [QKeySequence("Ctrl+0"), QKeySequence("F")],
                                        "Show the whole network")
-        self.reset_layout_action = self._action("Reset Panel Layout", self.reset_layout)
+        self.reset_layout_action = self._action("reset_layout", "Reset Panel Layout",
+                                                self.reset_layout)
         for action in (self.new_action, self.open_action, self.save_action, self.undo_action,
                        self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self._update_undo_actions()
+
+    @Slot()
+    def _update_undo_actions(self) -> None:
+        stack = self.session.undo_stack
+        for action, able, text, verb in (
+                (self.undo_action, stack.canUndo(), stack.undoText(), "&Undo"),
+                (self.redo_action, stack.canRedo(), stack.redoText(), "&Redo")):
+            action.setEnabled(able and not self.session.locked)
+            action.setText(f"{verb} {text}" if text else verb)
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -227,6 +333,8 @@ class MainWindow(QMainWindow):
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction("About NN Studio", self._show_about)
+        self.menus = {"file": self.file_menu, "edit": self.edit_menu, "view": self.view_menu,
+                      "help": self.help_menu}
 
     def _create_toolbar(self) -> None:
         self.toolbar = QToolBar("Main toolbar", self)
@@ -245,11 +353,6 @@ class MainWindow(QMainWindow):
         """Default widths: the right column fits the training settings (~320 px)."""
         self.resizeDocks([self.palette_dock, self.inspector_dock], [250, RIGHT_DOCK_WIDTH],
                          Qt.Orientation.Horizontal)
-
-    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea) -> None:
-        """Add a further panel (e.g. training plots); it gets a toggle under View › Panels."""
-        self.addDockWidget(area, dock)
-        self.panels_menu.addAction(dock.toggleViewAction())
 
     def _show_about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -282,33 +385,21 @@ class MainWindow(QMainWindow):
     # --- project and document ------------------------------------------------------------
     def set_project(self, project: Project, path: Path | None, modified: bool = False) -> None:
         """Show ``project`` (a fresh undo history); ``modified`` marks it unsaved."""
-        self.project = project
-        self.file_path = path
-        self.undo_stack.clear()
-        self.scene.set_document(project.graph)
-        self._dirty = modified
-        self._attach_document()
-        self._update_modified()
-        self.project_replaced.emit()
+        self.session.set_project(project, path, modified)
+
+    @Slot()
+    def _on_project_replaced(self) -> None:
+        doc: Document = self.session.project.graph
+        self.scene.set_document(doc)
+        self.inspector.set_document(doc)
+        self._update_title()
         QTimer.singleShot(0, self.view.fit_all)
 
-    def _attach_document(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self._unsubscribe = self.project.graph.subscribe(self._on_document_event)
-        self.inspector.set_document(self.project.graph)
-        self.refresh_views()
-
-    def _on_document_event(self, _event: Event) -> None:
-        self._changes_timer.start()
-
-    def _on_document_settled(self) -> None:
-        self.document_edited.emit()
-
+    @Slot()
     def refresh_views(self) -> None:
         """Bring problems, badges, inspector and the welcome hint up to date."""
         doc = self.project.graph
-        problems = validate(doc, self.data_signature)
+        problems = validate(doc, self.session.data_signature)
         self.problems.set_problems(doc, problems)
         self.scene.set_problems(problems)
         self.inspector.refresh()
@@ -316,26 +407,17 @@ class MainWindow(QMainWindow):
                                           if problems and doc.nodes else "Problems")
         self.welcome.setVisible(not doc.nodes)
         self._place_welcome()
+        self._update_title()
 
-    def set_data_signature(self, data: DataSignature | None) -> None:
-        """Validate against this dataset from now on (set by the training panel)."""
-        self.data_signature = data
-        self.refresh_views()
-
-    def push_edit(self, edit: Edit) -> None:
-        """Apply ``edit`` as one undo step (through the canvas scene)."""
-        self.scene.push_edit(edit)
+    def push_edit(self, edit: AnyEdit, text: str | None = None) -> None:
+        """Apply ``edit`` as one undo step (raises GraphError when refused)."""
+        self.session.push(edit, text)
+        self.scene.refresh_now()
 
     def add_node_at_center(self, type_id: str) -> str:
         """Add a node of ``type_id`` at the centre of the visible canvas; returns its id."""
         centre = self.view.mapToScene(self.view.viewport().rect().center())
         return self.scene.add_node_at(type_id, centre)
-
-    def reveal_node(self, node_id: str) -> None:
-        """Select a node and scroll the canvas so it is in the middle."""
-        if node_id in self.project.graph.nodes:
-            self.scene.select_nodes([node_id])
-            self.view.center_on_node(node_id)
 
     def _on_selection_changed(self, node_ids: list[str]) -> None:
         edge_ids = self.scene.selected_edge_ids()
@@ -344,34 +426,40 @@ class MainWindow(QMainWindow):
             self.inspector_dock.raise_()  # a selection shows its settings, even when tabbed
 
     def _show_hint(self, text: str) -> None:
-        if text:
-            self.statusBar().showMessage(text, 6000)
-        else:
-            self.statusBar().clearMessage()
+        self.show_status(text, 6000)
+
+    @Slot(str)
+    def _show_refusal(self, text: str) -> None:
+        self.show_status(text, 4000)
+
+    # --- the training lock ---------------------------------------------------------------
+    @Slot(bool)
+    def _on_lock_changed(self, locked: bool) -> None:
+        """While a run goes on: palette and inspector off, structural actions off (moving
+        and selecting nodes stay possible). The session refuses edits anyway."""
+        if locked:
+            self.scene.cancel_interaction()
+        for widget in (self.node_palette, self.inspector):
+            widget.setEnabled(not locked)
+        for name in LOCKED_ACTIONS:
+            self.actions_by_name[name].setEnabled(not locked)
+        for menu in (self.recent_menu, self.examples_menu):
+            menu.setEnabled(not locked)
+        self._update_undo_actions()
 
     # --- modified state and title --------------------------------------------------------
-    def mark_dirty(self) -> None:
-        """Record a change that is not on the undo stack (e.g. trained weights)."""
-        self._dirty = True
-        self._update_modified()
-
-    def mark_saved(self, path: Path) -> None:
-        self.file_path = path
-        self.undo_stack.setClean()
-        self._dirty = False
-        self._update_modified()
-
     def is_modified(self) -> bool:
-        return self._dirty or not self.undo_stack.isClean()
+        return self.session.is_modified()
 
     def display_name(self) -> str:
-        return self.project.name or (self.file_path.stem if self.file_path else "Untitled")
+        name = self.project.name
+        if self.file_path is not None and name in ("", "Untitled"):
+            return self.file_path.stem
+        return name or "Untitled"
 
-    def _update_modified(self) -> None:
-        self.setWindowModified(self.is_modified())
-        self._update_title()
-
+    @Slot()
     def _update_title(self) -> None:
+        self.setWindowModified(self.session.is_modified())
         name = self.display_name()
         if self.file_path is not None and self.file_path.stem != name:
             name = f"{name} ({self.file_path.name})"
@@ -391,10 +479,9 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.training_ui.shutdown()
         self.save_layout()
         self.autosave_timer.stop()
         self.files.recovery.close()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self.session.close()
         event.accept()

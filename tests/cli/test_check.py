@@ -108,7 +108,7 @@ def test_without_dataset_it_checks_the_graph_alone(files: dict[str, Path],
 
 @pytest.mark.parametrize("name, phrase", [
     ("junk", "it is not an NN Studio project"),
-    ("newer", "was written by a newer NN Studio (schema 9); this version reads up to 1."),
+    ("newer", "was written by a newer NN Studio (schema 9); this version reads up to 2."),
     ("absent", "No such file or directory"),
 ])
 def test_unreadable_file_exits_2_with_one_sentence(files: dict[str, Path], name: str, phrase: str,

@@ -11,12 +11,12 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtSvg import QSvgRenderer
 
 from nnstudio.graph.files.project_file import load_project
+from nnstudio.graph.model.runs import Run
 from nnstudio.paths import examples_dir
 from nnstudio.ui.autosave import RECOVERY_ENV, RecoverySession
 from nnstudio.ui.export_actions import (
     ExportController,
     canvas_rect,
-    install_export_menu,
     render_canvas_png,
     render_canvas_svg,
 )
@@ -43,9 +43,7 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow
 
 
 def controller_for(window: MainWindow, target: Path) -> tuple[ExportController, list[str]]:
-    if hasattr(window, "export_menu"):      # the window installed the menu itself
-        window.file_menu.removeAction(window.export_menu.menuAction())
-    controller = install_export_menu(window)
+    controller = window.export_actions
     controller.ask_save_path = lambda caption, flt, suggested: target  # type: ignore[method-assign]
     errors: list[str] = []
     controller.show_error = errors.append  # type: ignore[method-assign]
@@ -57,7 +55,7 @@ def test_menu_has_every_export_entry_above_quit(window: MainWindow, tmp_path: Pa
     entries = [a.text() for a in window.file_menu.actions()]
     export_index = entries.index("E&xport")
     assert entries.index(window.quit_action.text()) > export_index
-    texts = [a.text() for a in window.export_menu.actions() if not a.isSeparator()]
+    texts = [a.text() for a in window.export_actions.menu.actions() if not a.isSeparator()]
     assert texts == ["&PyTorch…", "&ONNX…", "Canvas as P&NG…", "Canvas as &SVG…",
                      "Training &history as CSV…"]
 
@@ -113,7 +111,8 @@ def test_network_and_history_exports_from_the_menu(window: MainWindow, tmp_path:
     controller.ask_save_path = lambda *a: tmp_path / "hist.csv"  # type: ignore[method-assign]
     assert controller.export_history_csv() == []               # untrained example
     assert errors == ["The project has no training history yet; train it first."]
-    window.project.history = [{"epoch": 1, "train_loss": 0.5}]
+    window.project.runs = [Run("r1", "Run 1", history=({"epoch": 1, "train_loss": 0.5},))]
+    window.project.active_run = "r1"
     assert controller.export_history_csv() == [tmp_path / "hist.csv"]
 
 

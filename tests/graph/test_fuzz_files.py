@@ -25,6 +25,7 @@ from test_serialize_samples import npy_bytes, pack, trained_project, unpack
 from nnstudio.graph.files.project_file import ProjectFileError, project_from_bytes, project_to_bytes
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.runs import Run
 
 SLOWEST_LOAD_S = 2.0
 
@@ -38,7 +39,8 @@ def _small_project() -> Project:
     doc.connect(x, "out", n, "in", weight=0.5)
     doc.connect(b, "out", n, "in", weight=-1.0)
     doc.connect(n, "out", o, "in")
-    return Project(graph=doc, history=[{"epoch": 1, "loss": 0.25}],
+    return Project(graph=doc, runs=[Run("r1", "Run 1", history=({"epoch": 1, "loss": 0.25},))],
+                   active_run="r1",
                    optimizer_state={"meta": {"t": 1}, "arrays": {"m": np.zeros(2)}})
 
 

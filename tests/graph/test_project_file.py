@@ -103,7 +103,7 @@ def test_unsaveable_project_does_not_touch_the_file(tmp_path: Path) -> None:
     save_project(Project(name="kept"), path)
     old = path.read_bytes()
     with pytest.raises(ProjectFileError, match="cannot be saved"):
-        save_project(Project(history=[{"loss": object()}]), path)
+        save_project(Project(training={"loss": object()}), path)
     _assert_old_file_intact(tmp_path, path, old)
 
 

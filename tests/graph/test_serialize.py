@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 
@@ -26,6 +27,7 @@ from nnstudio.graph.files.project_file import (
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.registry import NODE_TYPES
+from nnstudio.graph.model.runs import Run
 
 
 def round_trip(project: Project) -> Project:
@@ -91,7 +93,12 @@ def test_same_project_gives_same_bytes_and_changes_are_seen() -> None:
     assert project_to_bytes(trained_project()) == project_to_bytes(trained_project())
     assert project_to_bytes(trained_project(0)) != project_to_bytes(trained_project(1))
     other = trained_project()
-    other.history[0]["train_loss"] = 0.75
+    run = other.runs[1]
+    other.runs[1] = dataclasses.replace(run, history=({**run.history[0], "train_loss": 0.75},
+                                                      *run.history[1:]))
+    assert not other.same_as(trained_project())
+    other = trained_project()
+    other.runs[1].weights.values["n8"]["weight"][0, 0] += 1  # type: ignore[index, union-attr]
     assert not other.same_as(trained_project())
 
 
@@ -104,17 +111,21 @@ def test_json_is_readable_and_documented_layout() -> None:
     assert ref["weight"] == {"array": "a1", "dtype": "<f4", "shape": [2, 1, 3, 3]}
     assert ref["bias"] == {"array": "a0", "dtype": "<f4", "shape": [2]}
     assert sorted(arrays) == sorted(f"a{i}.npy" for i in range(len(arrays)))
-    assert meta["history"][-1]["train_loss"] == {"$float": "NaN"}
+    assert meta["runs"][1]["history"][-1]["train_loss"] == {"$float": "NaN"}
+    assert meta["active_run"] == "r2" and meta["runs"][0]["weights"] is None
+    assert meta["runs"][1]["weights"]["edge_weights"] == {"e1": 0.25, "e2": -1.5}
 
 
 def test_numpy_scalars_in_history_are_saved_as_numbers() -> None:
-    project = Project(history=[{"epoch": np.int64(3), "loss": np.float32(0.5)}])
+    project = Project(runs=[Run("r1", "Run 1", history=(
+        {"epoch": np.int64(3), "loss": np.float32(0.5)},))], active_run="r1")
     loaded = project_from_bytes(project_to_bytes(project))
     assert loaded.history == [{"epoch": 3, "loss": 0.5}]
 
 
 @pytest.mark.parametrize("bad", [
-    {"history": [{"loss": np.zeros(3)}]},
+    {"runs": [Run("r1", "Run 1", history=({"loss": np.zeros(3)},))]},
+    {"runs": [Run("r1", "Run 1")], "active_run": "r2"},
     {"training": {1: "a"}},
     {"optimizer_state": {"arrays": {"m": [1, 2]}}},
     {"optimizer_state": {"arrays": {"m": np.array(["text"])}}},
@@ -198,8 +209,19 @@ CASES = {
     "not a project": (lambda m, a: m.update(format="something-else"), "not an NN Studio"),
     "schema not a number": (lambda m, a: m.update(schema_version="1"), "schema version"),
     "bad seed": (lambda m, a: m.update(seed=-1), "seed"),
-    "history not a list": (lambda m, a: m.update(history={"a": 1}), "history"),
-    "history record not an object": (lambda m, a: m["history"].append(3), "history"),
+    "runs not a list": (lambda m, a: m.update(runs={"a": 1}), "runs"),
+    "history not a list": (lambda m, a: m["runs"][0].update(history={"a": 1}), "history of run 1"),
+    "history record not an object": (lambda m, a: m["runs"][1]["history"].append(3),
+                                     "history of run 2"),
+    "run id twice": (lambda m, a: m["runs"][1].update(id="r1"), "same id"),
+    "bad run id": (lambda m, a: m["runs"][1].update(id="x; rm"), "invalid id"),
+    "unknown parent run": (lambda m, a: m["runs"][1].update(parent="r9"), "unknown parent"),
+    "current run unknown": (lambda m, a: m.update(active_run="r7"), "current run"),
+    "bad run time": (lambda m, a: m["runs"][0].update(started="yesterday"), "not a time"),
+    "bad outcome": (lambda m, a: m["runs"][0].update(outcome="exploded"), "outcome of run 1"),
+    "run weight not finite": (lambda m, a: m["runs"][1]["weights"]["edge_weights"].update(
+        e1={"$float": "NaN"}), "finite number"),
+    "history in a schema-2 file": (lambda m, a: m.update(history=[]), "unknown field"),
     "dataset not an object": (lambda m, a: m.update(dataset=[1]), "dataset"),
     "deep settings": (lambda m, a: m.update(ui=json.loads("[" * 100 + "]" * 100)), "nested"),
     "unknown top-level key": (lambda m, a: m.update(plugin="x"), "unknown field 'plugin'"),

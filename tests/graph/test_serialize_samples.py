@@ -7,6 +7,7 @@ import numpy as np
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.registry import NODE_TYPES
+from nnstudio.graph.model.runs import Run, RunWeights
 
 
 def every_type_document() -> Document:
@@ -106,7 +107,22 @@ def trained_project(seed: int = 0) -> Project:
                   "early_stopping": {"patience": 5, "best": float("inf")}, "split": [0.8, 0.2]},
         preprocessing={"scaler": "standard", "mean": [0.5, -0.25], "std": [1.0, 2.0]},
         seed=1234,
-        history=history,
+        runs=[Run("r1", "Run 1 · SGD 0.05", started="2026-12-01T10:00:00Z",
+                  ended="2026-12-01T10:01:30Z", settings={"optimizer": "sgd", "lr": 0.05},
+                  dataset={"source": "builtin", "name": "xor"}, seed=1234,
+                  fingerprint="0123456789abcdef", history=tuple(history[:3]),
+                  outcome="stopped", message="Training stopped by the user in epoch 3.",
+                  weights_dropped=True),
+              Run("r2", "Run 2 · SGD 0.05 · L2 0.01", started="2026-12-01T11:00:00Z",
+                  ended=None, settings={"optimizer": "sgd", "lr": 0.05, "note": "é ✓"},
+                  seed=1234, history=tuple(history), outcome="diverged",
+                  preprocessing={"scaler": "standard", "mean": [0.5]},
+                  weights=RunWeights({"n8": {"weight": rng.normal(size=(3, 4))}},
+                                     {"e1": 0.25, "e2": -1.5},
+                                     ({"n8/weight": np.ones((3, 4), np.float32)},)),
+                  parent="r1")],
+        active_run="r2",
+        run_weights_limit_mb=12,
         optimizer_state={"meta": {"kind": "sgd", "step": 60, "momentum": 0.9},
                          "arrays": {"n8/weight": rng.normal(size=(3, 4)),
                                     "n8/bias": rng.normal(size=3),

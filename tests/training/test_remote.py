@@ -12,8 +12,9 @@ import pytest
 
 from nnstudio.graph.files.project_file import load_project, project_to_bytes
 from nnstudio.graph.model.project import Project
-from nnstudio.training.records import TrainingResults
-from nnstudio.training.remote import ProgressMessage, RunOutcome, RunRequest, child_main
+from nnstudio.training.records import Finished, TrainingResults
+from nnstudio.training.remote import ProgressBatch, RunOutcome, RunRequest, child_main
+from nnstudio.training.runs import RunStart, results_edit
 from nnstudio.training.trainer import Trainer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -38,15 +39,21 @@ class Child:
         message: tuple[Any, ...] = self.messages.recv()
         return message
 
-    def run(self, request: RunRequest) -> tuple[list[ProgressMessage], RunOutcome, float]:
-        """Send a run; (progress messages, outcome, seconds until the outcome came)."""
+    def run(self, request: RunRequest) -> tuple[list[ProgressBatch], RunOutcome, float]:
+        """Send a run; (progress messages, outcome, seconds until the outcome came). The
+        run's description comes first (``self.info``), unless the run cannot start."""
         start = time.perf_counter()
         self.commands.send(("run", request))
-        progress: list[ProgressMessage] = []
+        progress: list[ProgressBatch] = []
+        self.info = None
         while True:
             message = self.receive()
             if message[0] == "finished":
                 return progress, message[1], time.perf_counter() - start
+            if message[0] == "started":
+                assert not progress and self.info is None, "the description comes first"
+                self.info = message[1]
+                continue
             progress.append(message[1])
 
 
@@ -67,11 +74,9 @@ def example(name: str, **training: Any) -> Project:
 
 def stored(project: Project, results: TrainingResults) -> bytes:
     """The project file after storing ``results`` (as the GUI stores them)."""
-    project.graph.apply(results.weights_edit)
-    project.history = results.history
-    project.optimizer_state = results.optimizer_state
-    project.preprocessing = results.preprocessing
-    project.ensemble = results.ensemble
+    start = RunStart("r1", "Run 1", "2026-12-03T00:00:00Z", continues=False)
+    finished = Finished("completed", "", 0, None)
+    project.apply(results_edit(project, start, results, finished, "2026-12-03T00:01:00Z"))
     return project_to_bytes(project)
 
 
@@ -138,6 +143,7 @@ def test_stop_ends_the_run_within_200_ms(child: Child) -> None:
 def test_paused_run_steps_one_batch_then_one_epoch(child: Child) -> None:
     child.commands.send(("run", RunRequest(project_to_bytes(example("xor")), paused=True)))
     child.commands.send(("step_batch",))
+    assert child.receive()[0] == "started"
     message = child.receive()
     while message[0] == "progress" and message[1].position == (1, 0):
         message = child.receive()  # the paused run's state before the step may come first

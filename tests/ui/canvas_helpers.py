@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
 
 from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
 from nnstudio.ui.canvas import CanvasScene, CanvasView
+from nnstudio.ui.session import Session
 
 
 def make_canvas(qtbot, document: Document | None = None) -> tuple[CanvasScene, CanvasView]:
-    stack = QUndoStack()
-    scene = CanvasScene(document if document is not None else Document(), stack)
+    """A scene and view on ``document``, editing it through a session of its own."""
+    session = Session(Project(graph=document if document is not None else Document()))
+    scene = CanvasScene(session.project.graph, session)
     view = CanvasView(scene)
     view.resize(1000, 700)
-    qtbot.addWidget(view)
+    qtbot.addWidget(view, before_close_func=lambda _view: session.close())
     view.show()
     qtbot.waitExposed(view)
     view.centerOn(400, 250)
-    scene._test_stack = stack  # keep the stack alive as long as the scene
+    scene._test_session = session  # keep the session alive as long as the scene
     return scene, view
 
 

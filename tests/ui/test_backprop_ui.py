@@ -11,7 +11,7 @@ import pytest
 
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
-from nnstudio.ui.backprop import BackpropUi, install_backprop_ui
+from nnstudio.ui.backprop import BackpropUi
 from nnstudio.ui.backprop.overlay import NumberLabel
 from tests.ui.window_helpers import make_window
 
@@ -44,7 +44,7 @@ def backprop(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     window = make_window(qtbot, tmp_path, monkeypatch)
     project, ids = chocolate_project()
     window.set_project(project, None)
-    ui = install_backprop_ui(window)
+    ui = window.backprop_ui
     ui.show()
     return ui, ids
 
@@ -56,7 +56,7 @@ def highlighted(ui: BackpropUi) -> str | None:
 def test_dock_is_in_the_view_menu_and_hidden_at_first(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(qtbot, tmp_path, monkeypatch)
-    ui = install_backprop_ui(window)
+    ui = window.backprop_ui
     assert not ui.dock.isVisible()
     action = ui.dock.toggleViewAction()
     assert action in window.panels_menu.actions()
@@ -114,7 +114,7 @@ def test_stepping_through_the_chocolate_network(backprop, qtbot) -> None:  # typ
 
 def test_clicking_an_edge_shows_its_chain_rule(backprop, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ui, ids = backprop
-    window = ui.window
+    window = ui.host
     ui.panel.forward_button.click()
     for _ in range(3):
         ui.panel.step_button.click()      # backward: out, g, h
@@ -147,7 +147,7 @@ def test_editing_the_network_resets_the_trace(backprop, qtbot) -> None:  # type:
     ui, ids = backprop
     ui.panel.forward_button.click()
     assert ui.trace is not None
-    ui.window.scene.document.set_edge_weight(ids["e_w1"], 0.1)
+    ui.host.scene.document.set_edge_weight(ids["e_w1"], 0.1)
     qtbot.waitUntil(lambda: ui.trace is None, timeout=2000)
     assert not ui.overlay.items
     assert "press Forward" in ui.panel.explain_label.text()
@@ -156,7 +156,7 @@ def test_editing_the_network_resets_the_trace(backprop, qtbot) -> None:  # type:
 def test_no_dataset_gives_a_sentence(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(qtbot, tmp_path, monkeypatch)
-    ui = install_backprop_ui(window)
+    ui = window.backprop_ui
     ui.panel.step_button.click()
     assert ui.trace is None
     assert "no dataset" in ui.panel.explain_label.text()

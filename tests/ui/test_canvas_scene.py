@@ -142,16 +142,13 @@ def test_middle_drag_pans_without_editing(qtbot):
 
 
 def test_live_weights_colour_neuron_edges_before_the_document_has_them(qtbot):  # type: ignore[no-untyped-def]
-    from PySide6.QtGui import QUndoStack
-
     from nnstudio.graph.model.document import Document
-    from nnstudio.ui.canvas import CanvasScene
 
     doc = Document()
     x = doc.add_node("neuron.input_feature")
     h = doc.add_node("neuron.neuron", position=(200.0, 0.0))
     edge = doc.connect(x, "out", h, "in")
-    scene = CanvasScene(doc, QUndoStack())
+    scene, _ = make_canvas(qtbot, doc)
     item = scene.edge_items[edge]
     assert doc.edges[edge].weight is None
     assert item.label == ""  # not initialised: no number to show yet

@@ -20,7 +20,6 @@ from nnstudio.ui.data_import import (
     DataImportController,
     ImportChoice,
     ImportDataDialog,
-    install_data_menu,
 )
 from nnstudio.ui.main_window import MainWindow
 
@@ -60,7 +59,7 @@ def write_idx(path: Path, array: np.ndarray) -> Path:
 def data_ui(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             ) -> tuple[MainWindow, DataImportController]:
     window = make_window(qtbot, tmp_path, monkeypatch)
-    controller = getattr(window, "data_import", None) or install_data_menu(window)
+    controller = window.data_import
     return window, controller
 
 
@@ -227,6 +226,7 @@ def test_new_from_data_creates_a_project_that_trains(qtbot, tmp_path, monkeypatc
     assert window.undo_stack.count() == 0
     inputs = [n for n in project.graph.nodes.values() if n.type_id == "layer.input"]
     assert inputs[0].params["features"] == 3
+    window.session.wait_for_signature()  # a data file's shape is learned in a worker
     assert window.data_signature is not None and window.data_signature.input_shape == (3,)
     assert validate(project.graph, window.data_signature) == []
     assert window.windowTitle().startswith("flowers[*]")
@@ -274,6 +274,7 @@ def test_load_data_file_is_one_undo_step_and_revalidates(qtbot, tmp_path, monkey
     stack = window.undo_stack
     assert stack.count() == 1 and stack.undoText() == "Load data file two.csv"
     assert window.project.dataset == second and window.project.preprocessing == {}
+    window.session.wait_for_signature()
     assert window.data_signature is not None and window.data_signature.input_shape == (2,)
     assert window.problems_dock.windowTitle().startswith("Problems (")  # Input 4 ≠ data 2
     panel = getattr(window, "training_ui", None)
@@ -286,9 +287,11 @@ def test_load_data_file_is_one_undo_step_and_revalidates(qtbot, tmp_path, monkey
     stack.undo()
     assert window.project.dataset == first
     assert window.project.preprocessing == {"scaler": {"kind": "standardize"}}
+    window.session.wait_for_signature()
     assert window.data_signature.input_shape == (4,)
     assert window.problems_dock.windowTitle() == "Problems"
     stack.redo()
+    window.session.wait_for_signature()
     assert window.project.dataset == second and window.data_signature.input_shape == (2,)
     # a second file is a separate step, not merged into the first
     assert controller.load_data_file()

@@ -11,8 +11,10 @@ import pyqtgraph as pg
 import pytest
 
 from nnstudio.training.records import EpochRecord, GridPrediction, Snapshot, StepRecord
+from nnstudio.training.remote import ProgressBatch
+from nnstudio.training.run_info import RunInfo
 from nnstudio.ui.training.plots.boundary import POINT_SIZE, BoundaryPanel
-from nnstudio.ui.training.plots.common import RunInfo, configure_pyqtgraph
+from nnstudio.ui.training.plots.common import configure_pyqtgraph
 from nnstudio.ui.training.plots.confusion import ConfusionPanel
 from nnstudio.ui.training.plots.draw_pad import DrawPadPanel
 from nnstudio.ui.training.plots.filters import FiltersPanel, best_columns
@@ -20,7 +22,6 @@ from nnstudio.ui.training.plots.loss import LossPanel, batch_position
 from nnstudio.ui.training.plots.metrics import MetricsPanel
 from nnstudio.ui.training.plots.norms import LEGEND_SIZE, NormsPanel
 from nnstudio.ui.training.status import StatusSection
-from nnstudio.ui.training.worker import ProgressBatch
 
 
 def info(x: np.ndarray, y: np.ndarray, task: str = "binary", names: tuple[str, ...] = ("0", "1"),

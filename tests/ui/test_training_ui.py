@@ -6,22 +6,12 @@ import os
 import signal
 import time
 
-import numpy as np
 import pytest
 from training_helpers import EXAMPLES, training_window, wait_state
 
 from nnstudio.graph.files.project_file import load_project, save_project
-from nnstudio.training.control import TrainingControl
-from nnstudio.training.records import EpochRecord, StepRecord
-from nnstudio.ui.training.controller import (
-    FINISHED,
-    IDLE,
-    PAUSED,
-    RUNNING,
-    default_backend,
-)
-from nnstudio.ui.training.process_worker import process_pool
-from nnstudio.ui.training.worker import TrainingWorker
+from nnstudio.ui.training.controller import FINISHED, IDLE, PAUSED, RUNNING
+from nnstudio.ui.training.transport import default_backend, process_pool
 
 
 def test_the_default_backend_is_the_training_process(monkeypatch) -> None:
@@ -35,7 +25,7 @@ def test_train_xor_from_the_gui_reaches_98_percent(qtbot, tmp_path, monkeypatch)
     window, ui = training_window(qtbot, tmp_path, monkeypatch)
     assert ui.actions["train"].isEnabled() and not ui.actions["stop"].isEnabled()
     assert ui.controller.train()
-    assert ui.lock.banner.isVisible() if hasattr(ui, "lock") else ui.controller.lock.locked
+    assert ui.lock.banner.isVisible() and ui.session.locked
     wait_state(qtbot, ui, FINISHED)
     last = window.project.history[-1]
     assert last["val_accuracy"] >= 0.98 and last["train_accuracy"] >= 0.98
@@ -71,7 +61,7 @@ def test_pause_step_and_stop(qtbot, tmp_path, monkeypatch, backend: str) -> None
     c = ui.controller
     c.backend = backend
     c.train()
-    assert c.lock.locked and c.lock.banner.isVisible()
+    assert ui.lock.locked and ui.lock.banner.isVisible()
     assert not window.palette_dock.widget().isEnabled() and not window.inspector.isEnabled()
     assert not window.undo_action.isEnabled() and not window.delete_action.isEnabled()
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 3, timeout=10_000)
@@ -97,9 +87,9 @@ def test_pause_step_and_stop(qtbot, tmp_path, monkeypatch, backend: str) -> None
     wait_state(qtbot, ui, FINISHED, timeout=5000)
     assert c.last_stop_latency_s is not None and c.last_stop_latency_s < 0.2
     assert "stopped" in c.message.lower()
-    assert not c.lock.locked and window.palette_dock.widget().isEnabled()
+    assert not ui.lock.locked and window.palette_dock.widget().isEnabled()
     assert window.undo_action.isEnabled()  # "Training results" can be undone
-    assert c.run_thread is None
+    assert c.job is None
     assert window.project.history[-1]["epoch"] == c.epoch
 
 
@@ -123,7 +113,7 @@ def test_diverging_run_shows_its_message_and_the_app_keeps_working(
     assert ui.controller.last_outcome.reason == "diverged"
     assert "diverged" in ui.panel.message.text()
     assert "smaller learning rate" in ui.panel.message.text()
-    assert not ui.controller.lock.locked
+    assert not ui.lock.locked
     window.project.training.update(lr=0.01, epochs=3)
     ui.controller.reset_weights()
     assert ui.controller.train()
@@ -136,19 +126,20 @@ def test_closing_the_window_mid_run_ends_the_thread(qtbot, tmp_path, monkeypatch
     window.project.training["epochs"] = 100_000
     ui.controller.train()
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 2, timeout=10_000)
-    thread = ui.controller.run_thread
-    process = ui.controller.process
-    assert thread is not None and thread.isRunning()
+    job = ui.controller.job
+    assert job is not None
+    thread, process = job.thread, job.server
+    assert thread.isRunning()
     start = time.perf_counter()
     window.close()
     assert time.perf_counter() - start < 2.0
-    assert not thread.isRunning() and ui.controller.run_thread is None
+    assert not thread.isRunning() and ui.controller.job is None
     assert ui.controller.state == FINISHED
     if ui.controller.backend == "process":
         # the child stopped its run and waits, idle, for the next one; at exit the pool
         # ends it: asked to quit, it exits at once with status 0
-        assert process is not None and process in process_pool().idle and process.alive()
-        process_pool().idle.remove(process)
+        assert process in process_pool().idle["process"] and process.alive()
+        process_pool().idle["process"].remove(process)
         start = time.perf_counter()
         assert process.close() == 0
         assert time.perf_counter() - start < 1.0
@@ -162,15 +153,15 @@ def test_closing_while_the_child_does_not_answer_kills_it(qtbot, tmp_path,
     window.project.training["epochs"] = 100_000
     c.train()
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 1, timeout=10_000)
-    process = c.process
-    assert process is not None and process.pid is not None
+    process = c.job.server
+    assert process.pid is not None
     os.kill(process.pid, signal.SIGSTOP)  # a child stuck in a batch: it cannot see Stop
     start = time.perf_counter()
     window.close()
     assert 1.5 < time.perf_counter() - start < 5.0  # waited for it, then killed it
-    assert not process.process.is_alive() and c.run_thread is None
+    assert not process.process.is_alive() and c.job is None
     assert c.state == FINISHED and "ended unexpectedly" in c.message
-    assert process not in process_pool().idle
+    assert process not in process_pool().idle["process"]
 
 
 def test_opening_another_project_mid_run_stops_the_run_at_once(
@@ -182,7 +173,7 @@ def test_opening_another_project_mid_run_stops_the_run_at_once(
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 1, timeout=10_000)
     other = load_project(EXAMPLES / "linear_regression.nnstudio")
     window.set_project(other, None)
-    assert c.state == IDLE and c.run_thread is None and not c.lock.locked
+    assert c.state == IDLE and c.job is None and not ui.lock.locked
     assert window.project is other and other.history == []  # nothing leaked in
     qtbot.wait(300)  # late signals of the old run change nothing
     assert c.state == IDLE and other.history == []
@@ -198,15 +189,14 @@ def test_a_crashed_training_process_is_reported_and_replaced(
     window.project.training["epochs"] = 100_000
     c.train()
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 1, timeout=10_000)
-    process = c.process
-    assert process is not None
+    process = c.job.server
     process.process.kill()
     wait_state(qtbot, ui, FINISHED, timeout=5000)
     assert c.last_outcome.reason == "error"
     assert "ended unexpectedly" in ui.panel.message.text()
-    assert not c.lock.locked and c.run_thread is None
+    assert not ui.lock.locked and c.job is None
     assert window.undo_stack.undoText() != "Training results"  # nothing half-done stored
-    assert process not in process_pool().idle
+    assert process not in process_pool().idle["process"]
     window.project.training["epochs"] = 2
     assert c.train()
     wait_state(qtbot, ui, FINISHED)
@@ -237,28 +227,3 @@ def test_settings_edits_are_undoable_and_locked_during_a_run(
     ui.controller.stop()
     wait_state(qtbot, ui, FINISHED)
     assert ui.panel.body.isEnabled()
-
-
-def test_worker_throttles_emits_and_keeps_every_epoch(qtbot) -> None:
-    def records():  # 3000 step records and 300 epochs, as fast as possible
-        for i in range(3000):
-            yield StepRecord(1 + i // 10, i, 0.5, 0.1, 1000.0)
-            if i % 10 == 9:
-                yield EpochRecord(1 + i // 10, i, 0.5, None, None, {}, 0.1, {}, {}, None, 0,
-                                  0.0)
-            time.sleep(0.0003)
-        from nnstudio.training.records import Finished
-        yield Finished("completed", "done", 300, None)
-
-    worker = TrainingWorker(records, TrainingControl())
-    batches = []
-    worker.progressed.connect(batches.append)
-    start = time.perf_counter()
-    worker.run()
-    elapsed = time.perf_counter() - start
-    assert worker.outcome is not None and worker.outcome.reason == "completed"
-    assert worker.emits <= elapsed * 30 + 2
-    epochs = [r.epoch for b in batches for r in b.epochs]
-    assert epochs == list(range(1, 301))
-    assert sum(len(b.steps) for b in batches) == 3000
-    assert np.all(np.diff([b.steps[-1].step for b in batches if b.steps]) > 0)

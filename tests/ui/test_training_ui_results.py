@@ -7,6 +7,7 @@ import pytest
 from training_helpers import training_window, wait_state
 
 from nnstudio.graph.files.project_file import load_project, save_project
+from nnstudio.training.predictor import make_predictor
 from nnstudio.ui.training.controller import FINISHED, IDLE, PAUSED
 
 
@@ -61,7 +62,7 @@ def test_pause_controls_banner_and_layout(qtbot, tmp_path, monkeypatch) -> None:
     c = ui.controller
     window.project.training["epochs"] = 100_000
     c.train()
-    banner = c.lock.banner
+    banner = ui.lock.banner
     assert banner.isVisible() and "running" in banner.text()
     viewport = window.view.viewport()
     # a slim bar along the bottom edge of the canvas, not over the top row of nodes
@@ -122,8 +123,8 @@ def test_a_reopened_project_shows_its_fitted_curve_and_map(qtbot, tmp_path, monk
     xs, ys = ui.boundary.curve.getData()
     assert xs is not None and len(xs) == 200 and np.all(np.isfinite(ys))
     # the curve is the saved model's: predictions of the reopened project's weights
-    trainer = ui.controller.predictor()
-    assert trainer is not None
-    expected = trainer.predict(np.asarray(xs, dtype=np.float32)[:, None])[:, 0]
+    predictor = make_predictor(window.project, window.data_signature)
+    assert predictor is not None
+    expected = predictor.predict(np.asarray(xs, dtype=np.float32)[:, None])[:, 0]
     assert ys == pytest.approx(expected, abs=1e-5)
     assert ui.boundary.train_points.data.size > 0

@@ -9,7 +9,7 @@ from window_helpers import make_window
 
 from nnstudio.graph.files.project_file import load_project
 from nnstudio.ui.main_window import MainWindow
-from nnstudio.ui.training.install import TrainingUi, install_training_ui
+from nnstudio.ui.training import TrainingUi
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -18,9 +18,7 @@ def training_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # t
                     example: str = "xor") -> tuple[MainWindow, TrainingUi]:
     """A shown window (training UI installed once) showing ``examples/<example>``."""
     window = make_window(qtbot, tmp_path, monkeypatch)
-    ui = getattr(window, "training_ui", None)
-    if ui is None:
-        ui = install_training_ui(window)
+    ui = window.training_ui
     path = EXAMPLES / f"{example}.nnstudio"
     window.set_project(load_project(path), path)
     return window, ui

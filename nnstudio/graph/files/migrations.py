@@ -9,6 +9,11 @@ Schema history:
 - **0** (pre-release): node positions were not inside the nodes but in a separate map
   ``graph["positions"] = {node_id: [x, y]}``, and the seed lived in ``training["seed"]``.
 - **1**: each node has ``"position": [x, y]``; the seed is the top-level ``"seed"``.
+  The training history is one list ``"history"`` at the top.
+- **2**: training runs are records (``"runs"``, ``"active_run"``,
+  ``"run_weights_limit_mb"``); a schema-1 history becomes run 1, the current run, with
+  the project's settings, dataset, seed and scaler, and no stored weights (the network
+  holds them).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 from nnstudio.graph.files.serialize import FormatError, show
 
 #: The schema version this NN Studio writes (and the newest it reads).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -56,7 +61,26 @@ def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {0: _migrate_0_to_1}
+def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Make a non-empty top-level ``history`` the project's first (and current) run."""
+    data = dict(data)
+    history = data.pop("history", [])
+    if not isinstance(history, list):
+        raise FormatError("the training history of this schema-1 file is not a list")
+    if history:
+        data["runs"] = [{
+            "id": "r1", "name": "Run 1", "started": None, "ended": None,
+            "settings": data.get("training", {}), "dataset": data.get("dataset", {}),
+            "seed": data.get("seed", 0), "fingerprint": "", "history": history,
+            "outcome": "completed", "message": "",
+            "preprocessing": data.get("preprocessing", {}), "parent": None,
+            "weights_dropped": False, "weights": None}]
+        data["active_run"] = "r1"
+    data["schema_version"] = 2
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:

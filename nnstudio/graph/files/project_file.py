@@ -5,13 +5,14 @@ A project file is a zip archive with exactly two members:
 - ``project.json``: UTF-8, indented, sorted keys. Top level: ``"format": "nnstudio-project"``,
   ``"schema_version"``, ``"written_by"``, ``"name"``, ``"description"``, ``"seed"``,
   ``"graph"`` (see ``nnstudio.graph.files.serialize``), ``"dataset"``, ``"training"``,
-  ``"preprocessing"``, ``"history"``, ``"ui"`` (free JSON), ``"optimizer_state"``
+  ``"preprocessing"``, ``"ui"`` (free JSON), ``"runs"`` (see ``runs_data``),
+  ``"active_run"`` (a run id or null), ``"run_weights_limit_mb"``, ``"optimizer_state"``
   (``{"meta": JSON, "arrays": {name: array ref}}``) and ``"ensemble"`` (a list of
   ``{name: array ref}``, one per bagging member).
 - ``arrays.npz``: a NumPy ``.npz`` archive of every array (node values, optimizer arrays,
   ensemble arrays) under the keys ``a0``, ``a1``... in the order ``project.json`` refers to
   them (nodes in document order with value names sorted, then optimizer arrays by name, then
-  the ensemble members). Each reference states the key, dtype and shape.
+  the ensemble members, then the runs' weights). Each reference states the key, dtype and shape.
 
 Opening never runs code: JSON only, arrays read with ``np.load(..., allow_pickle=False)``
 after their headers were checked (numeric dtypes only, sizes matching the data). Sizes are
@@ -39,6 +40,7 @@ import numpy as np
 
 import nnstudio
 from nnstudio.graph.files.migrations import SCHEMA_VERSION, migrate
+from nnstudio.graph.files.runs_data import runs_from_data, runs_to_data
 from nnstudio.graph.files.serialize import (
     ArrayReader,
     ArrayWriter,
@@ -70,13 +72,14 @@ MAX_ARRAYS = 20_000
 MAX_NUMBER_DIGITS = 40
 MAX_HEADER_BYTES = 10_000
 MAX_ENSEMBLE = 1_000
+MAX_RUN_WEIGHTS_LIMIT_MB = 100_000
 
 _CHUNK = 2**20
 _ARRAY_MEMBER = re.compile(r"a(0|[1-9][0-9]{0,5})\.npy")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _TOP_KEYS = {"format", "schema_version", "written_by", "name", "description", "seed", "graph",
-             "dataset", "training", "preprocessing", "history", "ui", "optimizer_state",
-             "ensemble"}
+             "dataset", "training", "preprocessing", "ui", "optimizer_state", "ensemble",
+             "runs", "active_run", "run_weights_limit_mb"}
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
                ValueError, NotImplementedError, RuntimeError, OverflowError)
 
@@ -182,8 +185,11 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
             for name in sorted(state["arrays"])}
     ensemble = [{name: writer.put(member[name], f"array {name!r} of bagging member {i + 1}")
                  for name in sorted(member)} for i, member in enumerate(project.ensemble)]
+    runs = runs_to_data(project.runs, writer)
     if isinstance(project.seed, bool) or not isinstance(project.seed, int):
         raise FormatError("the seed should be a whole number")
+    if project.active_run is not None and project.find_run(project.active_run) is None:
+        raise FormatError(f"the current run {project.active_run!r} is not among the runs")
     data = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -195,10 +201,12 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
         "dataset": encode_json(project.dataset, "the dataset settings"),
         "training": encode_json(project.training, "the training settings"),
         "preprocessing": encode_json(project.preprocessing, "the preprocessing"),
-        "history": encode_json(project.history, "the training history"),
         "ui": encode_json(project.ui, "the view settings"),
         "optimizer_state": optimizer,
         "ensemble": ensemble,
+        "runs": runs,
+        "active_run": project.active_run,
+        "run_weights_limit_mb": project.run_weights_limit_mb,
     }
     return data, writer.arrays
 
@@ -414,10 +422,6 @@ def _project_from_data(raw: Any, arrays: ArrayReader) -> Project:
         if not isinstance(value, dict):
             raise FormatError(f"{label} should be an object")
         dicts[key] = value
-    history = decode_json(expect_list(raw.get("history", []), "the training history"),
-                          "the training history")
-    if not all(isinstance(record, dict) for record in history):
-        raise FormatError("every record of the training history should be an object")
     optimizer = _optimizer_from_data(raw.get("optimizer_state", {}), arrays)
     members = expect_list(raw.get("ensemble", []), "the bagging ensemble")
     if len(members) > MAX_ENSEMBLE:
@@ -430,6 +434,10 @@ def _project_from_data(raw: Any, arrays: ArrayReader) -> Project:
         ensemble.append({expect_text(key, f"an array name of {where}", 200):
                          arrays.take(ref, f"array {show(key)} of {where}")
                          for key, ref in member.items()})
+    runs = runs_from_data(raw.get("runs", []), arrays)
+    active = raw.get("active_run")
+    if active is not None and active not in {run.id for run in runs}:
+        raise FormatError(f"its current run {show(active)} is not among its runs")
     arrays.check_all_used()
     return Project(
         graph=graph,
@@ -438,7 +446,10 @@ def _project_from_data(raw: Any, arrays: ArrayReader) -> Project:
         dataset=dicts["dataset"], training=dicts["training"],
         preprocessing=dicts["preprocessing"],
         seed=expect_int(raw.get("seed", 0), "the seed", 0, 2**64 - 1),
-        history=history, optimizer_state=optimizer, ensemble=ensemble, ui=dicts["ui"])
+        runs=runs, active_run=active, optimizer_state=optimizer, ensemble=ensemble,
+        run_weights_limit_mb=expect_int(raw.get("run_weights_limit_mb", 50),
+                                        "the run weights limit", 0, MAX_RUN_WEIGHTS_LIMIT_MB),
+        ui=dicts["ui"])
 
 
 def _optimizer_from_data(raw: Any, arrays: ArrayReader) -> dict[str, Any]:

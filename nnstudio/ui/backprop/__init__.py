@@ -1,8 +1,19 @@
 """Step-through backpropagation on the canvas and the "check gradients" button.
 
-``install_backprop_ui(window)`` adds the "Backprop, step by step" dock to a MainWindow.
+``install(session, host)`` adds the "Backprop, step by step" dock (hidden until Training ›
+Backprop, Step by Step or View › Panels shows it).
 """
 
-from nnstudio.ui.backprop.controller import BackpropUi, install_backprop_ui
+from __future__ import annotations
 
-__all__ = ["BackpropUi", "install_backprop_ui"]
+from nnstudio.ui.backprop.controller import BackpropUi
+from nnstudio.ui.host import Host
+from nnstudio.ui.session import Session
+
+
+def install(session: Session, host: Host) -> BackpropUi:
+    """Add the backprop view to the window behind ``host``."""
+    return BackpropUi(session, host)
+
+
+__all__ = ["BackpropUi", "install"]

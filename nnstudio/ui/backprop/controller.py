@@ -2,55 +2,58 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QScrollArea
 
 from nnstudio.graph.compiler import check_gradients
 from nnstudio.graph.compiler.backprop_trace import BackpropTrace, NodeTrace, trace_backprop
 from nnstudio.graph.compiler.value_grads import edge_slot
 from nnstudio.graph.errors import GraphError
-from nnstudio.ui.backprop import texts
-from nnstudio.ui.backprop.batch import Batch, BatchError, load_batch
+from nnstudio.training.backprop import texts
+from nnstudio.training.backprop.batch import Batch, BatchError, load_batch
 from nnstudio.ui.backprop.overlay import BACKWARD, FORWARD, BackpropOverlay
 from nnstudio.ui.backprop.panel import BackpropPanel, fill_table
-
-if TYPE_CHECKING:
-    from nnstudio.ui.main_window import MainWindow
+from nnstudio.ui.host import Host
+from nnstudio.ui.session import Session
 
 DOCK_TITLE = "Backprop, step by step"
-FLOAT_SIZE = (1000, 420)
-"""Size (px) of the dock the first time it is shown, floating over the main window."""
-ROOMY_WIDTH = 700
-"""A docked place at least this wide is kept; a narrower one makes the dock float."""
 PASS_LIMIT = 1e-6
 """Largest relative error that counts as a pass (float64 central differences)."""
 LAYER_PARAMS = ("layer.dense", "layer.conv2d", "layer.batchnorm")
 
 
 class BackpropUi(QObject):
-    """The dock, the canvas overlay and the stepping state of one main window."""
+    """The dock, the canvas overlay and the stepping state of one window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, session: Session, host: Host) -> None:
+        super().__init__(host.widget())
+        self.session = session
+        self.host = host
         self.panel = BackpropPanel()
-        self.dock = QDockWidget(DOCK_TITLE, window)
+        self.dock = QDockWidget(DOCK_TITLE, host.widget())
         self.dock.setObjectName("backprop_dock")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
         self.dock.setWidget(scroll)
-        window.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea)
-        window.tabifyDockWidget(window.problems_dock, self.dock)
+        # docked below the canvas with the plots (the widest place), never floating over
+        # the nodes it labels
+        tab_with = "loss_dock" if host.dock("loss_dock") is not None else "problems_dock"
+        host.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea, tab_with=tab_with)
         self.dock.hide()
         self.dock.visibilityChanged.connect(self._on_visibility)
         self.dock.toggleViewAction().triggered.connect(self._on_toggled)
-        self._placed = False
-        self.overlay = BackpropOverlay(window.scene)
+        self.show_action = QAction("Backprop, Step by Step", host.widget())
+        self.show_action.setStatusTip("Walk one forward and backward pass node by node on "
+                                      "the canvas, with the chain rule's numbers")
+        self.show_action.triggered.connect(lambda _=False: self.show())
+        menu = host.menu("training")
+        menu.addSeparator()
+        menu.addAction(self.show_action)
+        self.overlay = BackpropOverlay(host.canvas)
         self.batch: Batch | None = None
         self.trace: BackpropTrace | None = None
         self.steps: list[tuple[str, str]] = []
@@ -64,41 +67,19 @@ class BackpropUi(QObject):
         p.check_button.clicked.connect(self.check_gradients)
         p.target_combo.activated.connect(self._target_chosen)
         p.element_spin.valueChanged.connect(lambda _v: self._target_chosen())
-        window.scene.selection_ids_changed.connect(self._on_selection)
-        window.document_edited.connect(self._on_document_changed)
-        window.project_replaced.connect(self._on_document_changed)
+        host.canvas.selection_ids_changed.connect(self._on_selection)
+        session.edited.connect(self._on_document_changed)
+        session.project_replaced.connect(self._on_project_replaced)
         self._update_buttons()
 
     def show(self) -> None:
-        """Show the dock in front of its tab group, in a place wide enough for it."""
+        """Show the dock in front of its tab group."""
         self.dock.show()
-        self._place()
         self.dock.raise_()
 
     def _on_toggled(self, checked: bool) -> None:
         if checked:  # View › Panels: in front, not as a background tab
-            self._place()
             self.dock.raise_()
-
-    def _place(self) -> None:
-        """The first time, a narrow docked place (a bottom column) becomes a floating
-        window of ``FLOAT_SIZE`` over the lower part of the main window."""
-        if self._placed or self.dock.isFloating():
-            self._placed = True
-            return
-        self._placed = True
-        group = [d for d in self.window.tabifiedDockWidgets(self.dock) if d.isVisible()]
-        docked_width = max((d.width() for d in group), default=self.dock.width())
-        if docked_width >= ROOMY_WIDTH:
-            self.window.resizeDocks([self.dock], [FLOAT_SIZE[1]], Qt.Orientation.Vertical)
-            return
-        window = self.window.geometry()
-        width = min(FLOAT_SIZE[0], window.width())
-        height = min(FLOAT_SIZE[1], window.height())
-        self.dock.setFloating(True)
-        self.dock.resize(width, height)
-        self.dock.move(window.x() + (window.width() - width) // 2,
-                       window.y() + window.height() - height - 40)
 
     def _on_visibility(self, visible: bool) -> None:
         """Hidden (another tab in front, closed): the canvas numbers go, the stepping
@@ -114,11 +95,10 @@ class BackpropUi(QObject):
     def _ensure_trace(self) -> bool:
         if self.trace is not None:
             return True
-        window = self.window
-        base = window.file_path.parent if window.file_path is not None else None
+        project = self.session.project
         try:
-            self.batch = load_batch(window.project, base)
-            self.trace = trace_backprop(self.batch.plan, window.project.graph, self.batch.x,
+            self.batch = load_batch(project, self.session.base_dir)
+            self.trace = trace_backprop(self.batch.plan, project.graph, self.batch.x,
                                         self.batch.y)
         except (BatchError, GraphError) as error:
             self.batch, self.trace = None, None
@@ -131,6 +111,11 @@ class BackpropUi(QObject):
         self.panel.batch_label.setText(texts.batch_text(self.batch, t))
         self._fill_targets()
         return True
+
+    def _on_project_replaced(self) -> None:
+        """Another project: no trace, no numbers of the old one on the canvas."""
+        self.reset()
+        self.panel.explain_label.setText("")
 
     def _on_document_changed(self) -> None:
         if self.trace is not None:
@@ -286,7 +271,7 @@ class BackpropUi(QObject):
         return text
 
     def _on_selection(self, _node_ids: list[str] | None = None) -> None:
-        scene = self.window.scene
+        scene = self.host.canvas
         edges = scene.selected_edge_ids()
         nodes = scene.selected_node_ids()
         if self.trace is None:
@@ -333,10 +318,3 @@ class BackpropUi(QObject):
             for name in ("weight", "bias"):
                 names[f"{node_id}/{name}"] = f"{t.symbols[node_id]}.{name}"
         return names
-
-
-def install_backprop_ui(window: MainWindow) -> BackpropUi:
-    """Add the "Backprop, step by step" dock (hidden; View › Panels shows it)."""
-    ui = BackpropUi(window)
-    window.backprop_ui = ui
-    return ui

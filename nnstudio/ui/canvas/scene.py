@@ -10,7 +10,6 @@ painting.
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,28 +28,30 @@ from nnstudio.graph.model.registry import node_type
 from nnstudio.graph.model.shapes import format_shape, infer_shapes
 from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, EdgeLabelItem
+from nnstudio.ui.canvas.editing import EditTarget
 from nnstudio.ui.canvas.hint_item import HintItem
 from nnstudio.ui.canvas.node_item import NodeItem, heat_map_image
 from nnstudio.ui.canvas.port_item import PortItem
-from nnstudio.ui.commands import push_edit
+from nnstudio.ui.weak import weak_method
 
 _EXTENT = 100_000.0
 
 
 class CanvasScene(QGraphicsScene):
-    """The canvas of one document. ``push_edit`` is the only way it changes the document."""
+    """The canvas of one document. ``push_edit`` (through the ``editor``, the session) is
+    the only way it changes the document."""
 
     selection_ids_changed = Signal(list)
     """Selected node ids (list[str], document order) after every selection change."""
     hint_changed = Signal(str)
     """A sentence for the status bar while a gesture explains itself ("" clears)."""
 
-    def __init__(self, document: Document, undo_stack: QUndoStack,
+    def __init__(self, document: Document, editor: EditTarget,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSceneRect(-_EXTENT / 2, -_EXTENT / 2, _EXTENT, _EXTENT)
         self.setBackgroundBrush(style.BACKGROUND)
-        self.undo_stack = undo_stack
+        self.editor = editor
         self.document = document
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[str, EdgeItem] = {}
@@ -77,9 +78,14 @@ class CanvasScene(QGraphicsScene):
         self.addItem(self.hint)
         # Weak connections: the stack and the document may outlive the scene, and a scene
         # being destroyed emits selectionChanged while its Python side is already gone.
-        self.selectionChanged.connect(_weak(self._emit_selection))
-        undo_stack.indexChanged.connect(_weak(self.refresh_now))
+        self.selectionChanged.connect(weak_method(self._emit_selection))
+        editor.undo_stack.indexChanged.connect(weak_method(self.refresh_now))
         self.set_document(document)
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The editor's undo stack (the session's)."""
+        return self.editor.undo_stack
 
     # --- document mirror -------------------------------------------------------------
 
@@ -101,7 +107,7 @@ class CanvasScene(QGraphicsScene):
             self._add_node_item(node_id)
         for edge_id in document.edges:
             self._add_edge_item(edge_id)
-        self._unsubscribe = document.subscribe(_weak(self._on_event, 1))
+        self._unsubscribe = document.subscribe(weak_method(self._on_event, 1))
         self._dirty = True
         self.refresh_now()
         self.selection_ids_changed.emit([])
@@ -292,8 +298,9 @@ class CanvasScene(QGraphicsScene):
 
     def push_edit(self, edit: Edit, text: str | None = None,
                   merge_key: str | None = None) -> None:
-        """Push ``edit`` as one undo step. Raises GraphError (nothing changes) if refused."""
-        push_edit(self.undo_stack, self.document, edit, text, merge_key)
+        """Push ``edit`` as one undo step. Raises GraphError (nothing changes) if refused
+        (also while a run locks the network)."""
+        self.editor.push(edit, text, merge_key)
         self.refresh_now()
 
     def push_edits(self, edits: list[Edit], text: str) -> None:
@@ -487,19 +494,6 @@ class CanvasScene(QGraphicsScene):
             if kind is NodeItem and isinstance(parent, NodeItem):
                 return parent
         return None
-
-
-def _weak(method: Callable[..., None], nargs: int = 0) -> Callable[..., None]:
-    """A callable that forwards its first ``nargs`` arguments to a bound method while the
-    method's object lives, and does nothing afterwards."""
-    ref = weakref.WeakMethod(method)
-
-    def call(*args: Any) -> None:
-        bound = ref()
-        if bound is not None:
-            bound(*args[:nargs])
-
-    return call
 
 
 def node_width(type_id: str) -> float:

@@ -210,9 +210,9 @@ class CanvasView(QGraphicsView):
         elif event.matches(QKeySequence.StandardKey.SelectAll):
             scene.select_all()
         elif event.matches(QKeySequence.StandardKey.Undo):
-            scene.undo_stack.undo()
+            scene.editor.undo()
         elif event.matches(QKeySequence.StandardKey.Redo):
-            scene.undo_stack.redo()
+            scene.editor.redo()
         elif key == Qt.Key.Key_D and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             scene.duplicate_selection()
         elif event.matches(QKeySequence.StandardKey.ZoomIn):

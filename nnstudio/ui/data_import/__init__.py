@@ -1,20 +1,14 @@
 """Data import in the app: the Import data dialog, File › New from Data… and
-File › Load Data File… (see ``install_data_menu``)."""
+File › Load Data File… (see ``install``)."""
 
-from nnstudio.ui.data_import.actions import (
-    DataImportController,
-    DatasetCommand,
-    ImportChoice,
-    install_data_menu,
-)
+from nnstudio.training.new_project import project_from_spec
+from nnstudio.ui.data_import.actions import DataImportController, ImportChoice, install
 from nnstudio.ui.data_import.dialog import ImportDataDialog
-from nnstudio.ui.data_import.project import project_from_spec
 
 __all__ = [
     "DataImportController",
-    "DatasetCommand",
     "ImportChoice",
     "ImportDataDialog",
-    "install_data_menu",
+    "install",
     "project_from_spec",
 ]

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.training.datasets import Dataset, DatasetError, load_dataset
+from nnstudio.training.datasets.describe import describe_dataset, stored_path
 from nnstudio.training.new_project import parse_hidden
 from nnstudio.ui.data_import.csv_page import CsvPage
-from nnstudio.ui.data_import.describe import describe_dataset, stored_path
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 FILE_FILTER = ("Data files (*.csv *.tsv *.txt *.npz *.gz *.idx *ubyte*);;"

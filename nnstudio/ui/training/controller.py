@@ -1,77 +1,58 @@
 """The training state machine: idle → running ⇄ paused → finished, and back to running.
 
-The controller lives in the GUI thread. It builds a ``Trainer`` on a copy of the project
-(the trainer compiles its own snapshot of the graph; this also checks the settings and
-gives the panels the run's data), then runs it with one of two backends behind the same
-worker interface, each in a ``QThread``:
+The controller lives in the GUI thread. It never builds a trainer: it sends the project's
+bytes to a training server (a child process by default, see ``transport``) and relays
+what comes back. Every Train, Continue and Step belongs to a run record
+(``nnstudio.training.runs``): the current run is continued unless the network's learned
+arrays no longer fit it (then the user is asked first and a new run starts). The session
+is locked while the run goes on; when it ends, the learned weights, the history, the
+optimizer state, the scaler, the ensemble and the run record go back into the project as
+ONE undo step ("Training results"; "Reset weights" likewise), so saving keeps them and
+undo brings weights and curves back together.
 
-- "process" (the default): a ``ProcessWorker`` sends the project's bytes to a training
-  child process and relays its progress; the GUI process keeps the GIL to itself, which
-  the latency targets need (bench/gui_training.py measures both backends);
-- "thread": a ``TrainingWorker`` runs the trainer in the QThread itself.
-
-``NNSTUDIO_TRAINING_BACKEND=thread`` chooses the thread. The document is locked while the
-run goes on; when it ends the learned weights, the history, optimizer state,
-preprocessing and ensemble go back into the project as ONE undo step ("Training
-results"; "Reset weights" likewise), so saving keeps them, the next run continues from
-there, and undo brings weights and curves back together.
+``show_saved`` runs the same request with zero epochs on a second server: it describes the
+run and shows what the stored weights do (map, filters, confusion matrix), never changing
+the project.
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import os
 import time
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
 
+from nnstudio.graph.compiler import compile_graph
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.files.project_file import ProjectFileError, project_to_bytes
-from nnstudio.graph.model.edits import Compound, Edit, SetEdgeWeight, SetValues
-from nnstudio.graph.model.project import Project
-from nnstudio.training.control import TrainingControl
-from nnstudio.training.datasets import DatasetError
+from nnstudio.graph.model.project_edits import AnyEdit
 from nnstudio.training.records import Finished, TrainingResults
 from nnstudio.training.remote import RunRequest
+from nnstudio.training.run_info import RunInfo
+from nnstudio.training.runs import (
+    RunStart,
+    begin_run,
+    plan_fingerprint,
+    reset_edit,
+    results_edit,
+    run_project,
+)
 from nnstudio.training.settings import TrainingError, TrainingSettings
-from nnstudio.training.trainer import Trainer
-from nnstudio.ui.main_window import MainWindow
-from nnstudio.ui.training.evaluation import Evaluation, evaluate
-from nnstudio.ui.training.lock import DocumentLock
-from nnstudio.ui.training.process_worker import (
-    ProcessWorker,
+from nnstudio.ui.session import Session
+from nnstudio.ui.training.transport import (
     RemoteControl,
-    TrainingProcess,
+    RunRelay,
+    Server,
+    default_backend,
     process_pool,
-)
-from nnstudio.ui.training.results_command import (
-    RunResultsCommand,
-    RunState,
-    finite_optimizer_state,
-)
-from nnstudio.ui.training.worker import (
-    EVALUATE_INTERVAL_S,
-    Evaluator,
-    ProgressBatch,
-    TrainingWorker,
 )
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 SNAPSHOT_INTERVAL_S = 0.25
-RESULTS_TEXT = "Training results"
-RESET_TEXT = "Reset weights"
-BACKENDS = ("process", "thread")
+EVALUATE_INTERVAL_S = 1.0
 _SHUTDOWN_WAIT_MS = 10_000
-_PROCESS_STOP_WAIT_MS = 2_000
-"""Closing mid-run: how long the child may take to stop before it is terminated."""
-
-
-def default_backend() -> str:
-    """"process" unless NNSTUDIO_TRAINING_BACKEND says "thread"."""
-    chosen = os.environ.get("NNSTUDIO_TRAINING_BACKEND", "process").strip().lower()
-    return chosen if chosen in BACKENDS else "process"
+_STOP_WAIT_MS = 2_000
+"""Closing mid-run: how long the server may take to stop before it is terminated."""
 
 FINISH_TEXTS = {
     "completed": "Training finished",
@@ -82,47 +63,58 @@ FINISH_TEXTS = {
 }
 
 
-def project_snapshot(project: Project) -> Project:
-    """An independent copy for a run (no subscribers; later edits do not leak in)."""
-    return dataclasses.replace(
-        project, graph=project.graph.copy(), dataset=copy.deepcopy(project.dataset),
-        training=copy.deepcopy(project.training),
-        preprocessing=copy.deepcopy(project.preprocessing),
-        history=[dict(h) for h in project.history],
-        optimizer_state=copy.deepcopy(project.optimizer_state),
-        ensemble=[dict(m) for m in project.ensemble], ui=dict(project.ui))
+class _Job:
+    """One request on one server: its relay, thread and control."""
+
+    def __init__(self, server: Server, request: RunRequest, owner: QObject) -> None:
+        self.server = server
+        self.control = RemoteControl(server, request.paused)
+        self.relay = RunRelay(server, request, self.control)
+        self.thread = QThread(owner)
+        self.thread.setObjectName("training")
+        self.relay.moveToThread(self.thread)
+        self.thread.started.connect(self.relay.run)
+        self.thread.finished.connect(self.relay.deleteLater)
+
+    def end(self) -> None:
+        """Wait for the relay thread and give the server back to the pool."""
+        self.thread.quit()
+        self.thread.wait()
+        self.thread.deleteLater()
+        process_pool().release(self.server)
 
 
 class TrainingController(QObject):
-    """Starts, pauses, steps and stops runs of the window's project."""
+    """Starts, pauses, steps and stops runs of the session's project."""
 
     state_changed = Signal(str)
     """idle | running | paused | finished."""
     started = Signal(object)
-    """The Trainer of a new run (its split and task tell panels what data to draw)."""
+    """The RunInfo of a new run (its data and task tell panels what to draw)."""
     progressed = Signal(object)
-    """A ProgressBatch from the worker, re-emitted in the GUI thread."""
+    """A ProgressBatch from the server, re-emitted in the GUI thread."""
     finished = Signal(object)
     """The run's Finished record, after the results are back in the project."""
     message_changed = Signal(str)
     """A sentence for the user ("" clears)."""
-    run_state_changed = Signal()
-    """Undo or redo changed the weights together with the history, optimizer state,
-    preprocessing and ensemble ("Training results", "Reset weights")."""
+    preview_started = Signal(object)
+    """``show_saved``: the RunInfo describing the stored weights' run."""
+    preview_progressed = Signal(object)
+    """``show_saved``: the snapshot and confusion matrix of the stored weights."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.lock = DocumentLock(window)
+    def __init__(self, session: Session, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.parent_widget = parent
         self.state = IDLE
         self.backend = default_backend()
-        self.trainer: Trainer | None = None
-        """The run's trainer. Process backend: built here for the run's data and checks
-        only (the child trains its own); dropped when the run ends."""
-        self.control: TrainingControl | RemoteControl | None = None
-        self.worker: TrainingWorker | ProcessWorker | None = None
-        self.run_thread: QThread | None = None
-        self.process: TrainingProcess | None = None
+        self.start: RunStart | None = None
+        self.job: _Job | None = None
+        self.preview: _Job | None = None
+        self.info: RunInfo | None = None
+        """The description of the current or last run (from its server)."""
+        self.last_relay: RunRelay | None = None
+        """The relay of the last run that ended (messages sent, end time)."""
         self._epoch = 0
         self._step = 0
         self.snapshot_sample = 0
@@ -130,33 +122,53 @@ class TrainingController(QObject):
         self.last_stop_latency_s: float | None = None
         self.message = ""
         self._stop_requested_at: float | None = None
-        self._finished_at: float | None = None
         self._keep_results = True
-        window.project_replaced.connect(self._on_project_replaced)
+        self._preview_again = False
+        session.project_replaced.connect(self._on_project_replaced)
         app = QCoreApplication.instance()
         if app is not None:  # quitting without closing the window must end the run too
-            app.aboutToQuit.connect(self._on_about_to_quit)
+            app.aboutToQuit.connect(self.shutdown)
 
     @property
     def epoch(self) -> int:
-        """The last finished epoch of the current or last run."""
-        trainer = self.trainer
-        if isinstance(self.worker, TrainingWorker) and trainer is not None and trainer.history:
-            return int(trainer.history[-1]["epoch"])  # the thread backend: read it live
+        """The last finished epoch of the current or last run (as last reported)."""
         return self._epoch
 
     @property
     def step(self) -> int:
         """Optimisation steps done by the current or last run (as last reported)."""
-        if isinstance(self.worker, TrainingWorker) and self.trainer is not None:
-            return self.trainer.step
         return self._step
+
+    @property
+    def control(self) -> RemoteControl | None:
+        return self.job.control if self.job is not None else None
+
+    @property
+    def server(self) -> Server | None:
+        """The training server of the current run (None when no run goes on)."""
+        return self.job.server if self.job is not None else None
+
+    # --- questions (replaceable in tests) ------------------------------------------------
+    def ask_new_run(self, old_name: str, new_name: str) -> bool:
+        """The network's learned arrays no longer fit the current run: start a new one?"""
+        box = QMessageBox(self.parent_widget)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("The network has changed")
+        box.setText(f"The network's layers changed since {old_name}, so its weights no "
+                    "longer fit them.")
+        box.setInformativeText(
+            f"Continue as a new run ({new_name.split(' · ')[0]}): the changed layers start "
+            f"from fresh weights and {old_name.split(' · ')[0]} keeps its curves.")
+        box.setStandardButtons(QMessageBox.StandardButton.Ok
+                               | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Ok).setText("Start a new run")
+        return box.exec() == QMessageBox.StandardButton.Ok
 
     # --- commands ------------------------------------------------------------------------
     def train(self) -> bool:
         """Start (or continue) a run, or resume a paused one. False if it could not start."""
-        if self.state == PAUSED and self.control is not None:
-            self.control.resume()
+        if self.state == PAUSED and self.job is not None:
+            self.job.control.resume()
             self._set_state(RUNNING)
             return True
         if self.state == RUNNING:
@@ -164,8 +176,8 @@ class TrainingController(QObject):
         return self._start(paused=False)
 
     def pause(self) -> None:
-        if self.state == RUNNING and self.control is not None:
-            self.control.pause()
+        if self.state == RUNNING and self.job is not None:
+            self.job.control.pause()
             self._set_state(PAUSED)
 
     def toggle_pause(self) -> None:
@@ -180,8 +192,8 @@ class TrainingController(QObject):
             return
         if self.state == RUNNING:
             self.pause()
-        if self.control is not None:
-            self.control.step_batch()
+        if self.job is not None:
+            self.job.control.step_batch()
 
     def step_epoch(self) -> None:
         """Run to the end of the current epoch, then pause."""
@@ -189,239 +201,221 @@ class TrainingController(QObject):
             return
         if self.state == RUNNING:
             self.pause()
-        if self.control is not None:
-            self.control.step_epoch()
+        if self.job is not None:
+            self.job.control.step_epoch()
 
     def stop(self) -> None:
         """Ask the run to stop after the current batch; results are kept."""
-        if self.control is not None and self.state in (RUNNING, PAUSED):
+        if self.job is not None and self.state in (RUNNING, PAUSED):
             self._stop_requested_at = time.perf_counter()
-            self.control.request_stop()
+            self.job.control.request_stop()
 
     def reset_weights(self) -> None:
-        """Forget all learned values and the run's history, optimizer state, preprocessing
-        and ensemble, as ONE undo step (undo brings all of them back)."""
+        """Fresh weights for the next run, as ONE undo step; the runs are kept."""
         if self.state in (RUNNING, PAUSED):
             return
-        doc = self.window.project.graph
-        edits: list[Edit] = [SetValues(n.id, {}) for n in doc.nodes.values() if n.values]
-        edits += [SetEdgeWeight(e.id, None) for e in doc.edges.values() if e.weight is not None]
-        edit = Compound(tuple(edits), RESET_TEXT) if edits else None
-        self._push_run_state(RESET_TEXT, edit, RunState())
-        self.run_state_changed.emit()  # the curves go with the weights
-        self._set_message("Weights reset: the next run starts from fresh random weights.")
+        self._push(reset_edit(self.session.project))
+        self._set_message("Weights reset: the next run starts from fresh random weights; "
+                          "earlier runs keep their records.")
         self._set_state(IDLE)
 
-    def _push_run_state(self, text: str, edit: Edit | None, new: RunState) -> None:
-        """One undo step: ``edit`` on the document and ``new`` into the project. Raises
-        GraphError (nothing changes) if the document refuses the edit."""
-        project = self.window.project
-        old = RunState.of(project)
-        inverse = project.graph.apply(edit) if edit is not None else None
-        self.window.undo_stack.push(RunResultsCommand(project, text, edit, inverse, old, new,
-                                                      self._on_run_state_restored))
-        self.window.scene.refresh_now()
-        self.trainer = None  # ``predictor`` rebuilds from the project's new state
-
-    def _on_run_state_restored(self) -> None:
-        """Undo/redo of a run-state step (never during a run: the lock disables undo)."""
-        self.trainer = None
-        if self.state == FINISHED:
-            self._set_state(IDLE)
-        self.run_state_changed.emit()
+    def _push(self, edit: AnyEdit) -> None:
+        self.session.push(edit, system=True)
 
     def shutdown(self, keep_results: bool = True) -> None:
         """Stop a run and wait for its thread (window closing); results are kept if asked."""
-        if self.run_thread is None:
+        self._end_preview(wait=True)
+        job = self.job
+        if job is None:
             return
-        if not keep_results:
-            self.trainer = None
+        self._keep_results = keep_results
         self.stop()
-        thread, worker = self.run_thread, self.worker
-        thread.quit()
-        if isinstance(worker, ProcessWorker) and not thread.wait(_PROCESS_STOP_WAIT_MS):
-            worker.process.terminate()  # no answer to stop: end the child
-        if not thread.wait(_SHUTDOWN_WAIT_MS):
-            thread.terminate()
-            thread.wait()
-        if worker is not None and worker.outcome is not None and self.worker is worker:
-            self._keep_results = keep_results
-            self._end_run(worker.outcome)
-
-    # --- predictions for the draw pad ----------------------------------------------------
-    def predictor(self) -> Trainer | None:
-        """A trainer that is not running, for ``predict`` (None while a run goes on)."""
-        if self.state in (RUNNING, PAUSED):
-            return None
-        if self.trainer is None:
-            try:
-                self.trainer = self._make_trainer()
-            except (TrainingError, GraphError, DatasetError):
-                return None
-        return self.trainer
+        job.thread.quit()
+        if not job.thread.wait(_STOP_WAIT_MS):
+            job.server.terminate()  # no answer to stop: end the server
+        if not job.thread.wait(_SHUTDOWN_WAIT_MS):
+            job.thread.terminate()
+            job.thread.wait()
+        if job.relay.outcome is not None and self.job is job:
+            self._end_run(job.relay.outcome)
 
     # --- run life cycle ------------------------------------------------------------------
-    def _make_trainer(self) -> Trainer:
-        path = self.window.file_path
-        return Trainer(project_snapshot(self.window.project),
-                       base_dir=path.parent if path is not None else None,
-                       snapshot_interval_s=SNAPSHOT_INTERVAL_S,
-                       snapshot_sample=self.snapshot_sample)
+    def _decide_run(self) -> RunStart | None:
+        """The run this training belongs to (None: the user cancelled)."""
+        project = self.session.project
+        start = begin_run(project)
+        active = project.active
+        if not start.continues or active is None or not active.fingerprint:
+            return start
+        try:
+            plan = compile_graph(project.graph, self.session.data_signature,
+                                 seed=int(project.seed))
+        except GraphError:
+            return start  # the server says what is wrong
+        if plan_fingerprint(plan) == active.fingerprint:
+            return start
+        new = begin_run(project, new=True)
+        return new if self.ask_new_run(active.name, new.name) else None
+
+    def _request(self, start: RunStart, paused: bool, epochs: int | None = None,
+                 evaluate: bool = True) -> RunRequest:
+        project = run_project(self.session.project, start)
+        base = self.session.base_dir
+        return RunRequest(
+            project=project_to_bytes(project), base_dir=str(base) if base else None,
+            snapshot_interval_s=SNAPSHOT_INTERVAL_S, snapshot_sample=self.snapshot_sample,
+            paused=paused, epochs=epochs,
+            evaluate_interval_s=EVALUATE_INTERVAL_S if evaluate else None)
 
     def _start(self, paused: bool) -> bool:
         try:
-            TrainingSettings.from_dict(self.window.project.training)
-            trainer = self._make_trainer()
-            request = self._request(trainer, paused) if self.backend == "process" else None
-        except (TrainingError, GraphError, DatasetError, ProjectFileError) as error:
+            TrainingSettings.from_dict(self.session.project.training)
+            start = self._decide_run()
+            if start is None:
+                return False
+            request = self._request(start, paused)
+        except (TrainingError, GraphError, ProjectFileError) as error:
             self._set_message(f"Cannot train: {error}")
             return False
-        self.trainer = trainer
+        self._end_preview(wait=True)
+        self.start = start
         self._stop_requested_at = None
         self._keep_results = True
-        self._epoch, self._step = trainer.epoch, trainer.step
-        thread = QThread(self)
-        thread.setObjectName("training")
-        worker: TrainingWorker | ProcessWorker
-        if request is not None:
-            process = process_pool().acquire()
-            remote = RemoteControl(process, paused)
-            self.process, self.control = process, remote
-            worker = ProcessWorker(process, request, remote, self._targets(trainer))
-        else:
-            control = TrainingControl()
-            if paused:
-                control.pause()
-            self.control = control
-            worker = TrainingWorker(lambda: trainer.run(control), control,
-                                    self.evaluator(trainer))
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.progressed.connect(self._on_progressed)
-        worker.finished.connect(self._on_worker_finished)
-        thread.finished.connect(worker.deleteLater)
-        self.run_thread, self.worker = thread, worker
-        self.lock.engage()
+        job = _Job(process_pool().acquire(self.backend), request, self)
+        job.relay.started.connect(self._on_started)
+        job.relay.progressed.connect(self._on_progressed)
+        job.relay.finished.connect(self._on_relay_finished)
+        self.job = job
+        self.session.set_locked(True)
         self._set_message("")
         self._set_state(PAUSED if paused else RUNNING)
-        self.started.emit(trainer)
-        thread.start()
+        job.thread.start()
         return True
 
-    def _request(self, trainer: Trainer, paused: bool) -> RunRequest:
-        """What the child needs for the run (the project as file bytes)."""
-        path = self.window.file_path
-        return RunRequest(
-            project=project_to_bytes(self.window.project),
-            base_dir=str(path.parent) if path is not None else None,
-            snapshot_interval_s=SNAPSHOT_INTERVAL_S, snapshot_sample=self.snapshot_sample,
-            paused=paused,
-            evaluate_interval_s=EVALUATE_INTERVAL_S if self._targets(trainer) else None)
-
-    @staticmethod
-    def _targets(trainer: Trainer) -> dict[str, np.ndarray]:
-        """Targets of the splits a classification run is evaluated on (else empty)."""
-        if trainer.task not in ("binary", "classification"):
-            return {}
-        return {"validation": trainer.split.val.y, "training": trainer.split.train.y}
-
-    @staticmethod
-    def evaluator(trainer: Trainer) -> Evaluator | None:
-        """(epoch, step) -> Evaluation on the validation split (classification tasks only)."""
-        if trainer.task not in ("binary", "classification"):
-            return None
-        split = trainer.split
-        part, name = (split.val, "validation") if split.val.n_samples else (split.train,
-                                                                             "training")
-        x, y = part.x, part.y
-
-        def run(epoch: int, step: int) -> Evaluation:
-            return evaluate(trainer.plan.predict(x), y, epoch, step, name)
-
-        return run
+    @Slot(object)
+    def _on_started(self, info: object) -> None:
+        if self.job is None or self.sender() is not self.job.relay \
+                or not isinstance(info, RunInfo):
+            return
+        self.info = info
+        self._epoch, self._step = info.first_epoch, info.first_step
+        self.started.emit(info)
 
     @Slot(object)
-    def _on_progressed(self, batch: ProgressBatch) -> None:
-        if self.sender() is not self.worker:
+    def _on_progressed(self, batch: object) -> None:
+        if self.job is None or self.sender() is not self.job.relay:
             return
-        for step in batch.steps:
+        for step in getattr(batch, "steps", ()):
             self._step = max(self._step, step.step)
-        for record in batch.epochs:
+        for record in getattr(batch, "epochs", ()):
             if record.member is None:
                 self._epoch = max(self._epoch, record.epoch)
                 self._step = max(self._step, record.step)
-        if batch.position is not None:
-            self._step = max(self._step, batch.position[1])
+        position = getattr(batch, "position", None)
+        if position is not None:
+            self._step = max(self._step, position[1])
         self.progressed.emit(batch)
 
     @Slot(object)
-    def _on_worker_finished(self, outcome: Finished) -> None:
-        if self.worker is not None and self.sender() is self.worker:
+    def _on_relay_finished(self, outcome: Finished) -> None:
+        if self.job is not None and self.sender() is self.job.relay:
             self._end_run(outcome)
 
     def _end_run(self, outcome: Finished) -> None:
         """Clean up after the current run and store what it learned."""
-        worker = self.worker
-        if worker is None:
+        job, start = self.job, self.start
+        if job is None:
             return
-        thread = self.run_thread
-        self.worker = self.run_thread = None
-        if thread is not None:
-            thread.quit()
-            thread.wait()
-            thread.deleteLater()
-        if self._stop_requested_at is not None and worker.ended_at is not None:
-            self.last_stop_latency_s = worker.ended_at - self._stop_requested_at
-        self.control = None
-        self.lock.release()
+        self.job = None
+        job.end()
+        relay = self.last_relay = job.relay
+        if self._stop_requested_at is not None and relay.ended_at is not None:
+            self.last_stop_latency_s = relay.ended_at - self._stop_requested_at
+        self.session.set_locked(False)
         self.last_outcome = outcome
-        results: TrainingResults | None = None
-        if isinstance(worker, ProcessWorker):
-            self.process = None
-            process_pool().release(worker.process)
-            self._step = worker.step
-            results = worker.results
-            self.trainer = None  # it did not train; ``predictor`` rebuilds from the project
-        elif self.trainer is not None:
-            self._step = self.trainer.step
-            results = self.trainer.results()
-        if outcome.reason != "error" and results is not None and self._keep_results:
-            self._apply_results(results)
+        self._step = max(self._step, relay.step)
+        if outcome.reason != "error" and relay.results is not None and start is not None \
+                and self._keep_results:
+            self._store(start, relay.results, outcome)
         # the trainer's message is a whole sentence ("Training diverged at epoch 3, …")
         self._set_message(outcome.message or
                           f"{FINISH_TEXTS.get(outcome.reason, 'Training ended')}.")
         self._set_state(FINISHED)
         self.finished.emit(outcome)
 
-    def _apply_results(self, results: TrainingResults) -> None:
-        """Weights, history, optimizer state, preprocessing and ensemble: one undo step."""
-        new = RunState(history=[dict(h) for h in results.history],
-                       optimizer_state=finite_optimizer_state(
-                           copy.deepcopy(dict(results.optimizer_state))),
-                       preprocessing=copy.deepcopy(dict(results.preprocessing)),
-                       ensemble=[{k: np.array(v) for k, v in m.items()}
-                                 for m in results.ensemble])
+    def _store(self, start: RunStart, results: TrainingResults, outcome: Finished) -> None:
+        """Weights, history, optimizer state, scaler, ensemble and run record: one step."""
         try:
-            self._push_run_state(RESULTS_TEXT, results.weights_edit, new)
-        except GraphError as error:  # the document changed under us: keep the rest anyway
+            self._push(results_edit(self.session.project, start, results, outcome))
+        except GraphError as error:  # the network changed under us: say so, keep the rest
             self._set_message(f"The trained weights could not be stored: {error}")
-            self._push_run_state(RESULTS_TEXT, None, new)
 
-    @Slot()
-    def _on_about_to_quit(self) -> None:
-        self.shutdown()
+    # --- the stored weights, shown without training --------------------------------------
+    def show_saved(self) -> bool:
+        """Describe the project's run and show what its stored weights do, on a server
+        (zero epochs, no results). False when there is nothing to show or a run goes on."""
+        project = self.session.project
+        if self.state in (RUNNING, PAUSED) or project.active_run is None:
+            return False
+        if self.preview is not None:
+            self._preview_again = True
+            return True
+        start = RunStart(project.active_run, "", "", continues=True)
+        try:
+            request = self._request(start, paused=False, epochs=0)
+        except (ProjectFileError, GraphError):
+            return False
+        job = _Job(process_pool().acquire(self.backend), request, self)
+        job.relay.started.connect(self._on_preview_started)
+        job.relay.progressed.connect(self._on_preview_progressed)
+        job.relay.finished.connect(self._on_preview_finished)
+        self.preview = job
+        job.thread.start()
+        return True
 
+    @Slot(object)
+    def _on_preview_started(self, info: object) -> None:
+        if self.preview is not None and self.sender() is self.preview.relay:
+            self.preview_started.emit(info)
+
+    @Slot(object)
+    def _on_preview_progressed(self, batch: object) -> None:
+        if self.preview is not None and self.sender() is self.preview.relay:
+            self.preview_progressed.emit(batch)
+
+    @Slot(object)
+    def _on_preview_finished(self, _outcome: Finished) -> None:
+        if self.preview is not None and self.sender() is self.preview.relay:
+            self._end_preview(wait=False)
+            if self._preview_again:
+                self._preview_again = False
+                self.show_saved()
+
+    def _end_preview(self, wait: bool) -> None:
+        job, self.preview = self.preview, None
+        self._preview_again = False
+        if job is None:
+            return
+        if wait:
+            job.control.request_stop()
+        job.end()
+
+    def settle(self) -> None:
+        """The stored run changed after a run ended (undo, redo, reset, restore): the
+        finished run's state is over."""
+        if self.state == FINISHED:
+            self._set_state(IDLE)
+
+    # --- events --------------------------------------------------------------------------
     @Slot()
     def _on_project_replaced(self) -> None:
-        self.shutdown(keep_results=False)
-        self.trainer = None
+        self.shutdown(keep_results=False)  # a run of the old project: its results go too
         self._set_message("")
         self._set_state(IDLE)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            self.lock.set_paused(state == PAUSED)
             self.state_changed.emit(state)
 
     def _set_message(self, text: str) -> None:

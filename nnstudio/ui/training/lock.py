@@ -1,21 +1,21 @@
-"""The document lock during a run: edits that would change the compiled graph are blocked.
+"""What the training lock looks like on the canvas.
 
-While training runs on its compiled snapshot, the palette and the inspector are disabled,
-the structural edit actions (cut, paste, delete, duplicate, undo, redo, new, open) are off,
-and on the canvas double-clicks, drops and wire drags are swallowed. Selecting and moving
-nodes stays possible (it does not change what is trained). A slim bar along the bottom
-of the canvas says so, and whether the run goes on or is paused, without covering nodes
-at the top.
+The session refuses every edit while a run goes on (moving nodes stays allowed), and the
+window disables its structural actions, the palette and the inspector. This banner says
+so along the bottom of the canvas (running or paused), and on the canvas itself
+double-clicks, drops and wire drags are swallowed at once with the same sentence, instead
+of starting a gesture that would be refused at its end.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
-from PySide6.QtGui import QAction, QMouseEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QLabel
 
+from nnstudio.ui.canvas import CanvasView
 from nnstudio.ui.canvas.port_item import PortItem
-from nnstudio.ui.main_window import MainWindow
+from nnstudio.ui.session import LOCKED_TEXT, Session
 
 BANNER_TEXTS = {
     "running": "Training is running · the network is locked until you press Stop · you can "
@@ -28,27 +28,26 @@ _BLOCKED_EVENTS = {QEvent.Type.MouseButtonDblClick, QEvent.Type.DragEnter,
                    QEvent.Type.DragMove, QEvent.Type.Drop}
 
 
-class DocumentLock(QObject):
-    """Engage while a run goes on; ``release`` restores everything exactly."""
+class LockBanner(QObject):
+    """Shown while the session is locked; ``set_paused`` changes its sentence."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.locked = False
-        self.blocked_count = 0  # how many edit gestures were refused (for tests)
-        self.banner = QLabel(BANNER_TEXT, window.view.viewport())
+    def __init__(self, view: CanvasView, session: Session) -> None:
+        super().__init__(view)
+        self.view = view
+        self.session = session
+        self.blocked_count = 0  # how many edit gestures were refused here (for tests)
+        self.banner = QLabel(BANNER_TEXT, view.viewport())
         self.banner.setObjectName("training_lock_banner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(
             "QLabel { background: rgba(255, 244, 204, 235); color: #4a3b00;"
             " border-top: 1px solid #e0c060; padding: 3px 10px; font-weight: 600; }")
         self.banner.hide()
-        self._widgets: list[QWidget] = [window.palette_dock.widget(), window.inspector]
+        session.lock_changed.connect(self._on_lock_changed)
 
-    def _actions(self) -> list[QAction]:
-        w = self.window
-        return [w.cut_action, w.paste_action, w.delete_action, w.duplicate_action,
-                w.undo_action, w.redo_action, w.new_action, w.open_action]
+    @property
+    def locked(self) -> bool:
+        return self.session.locked
 
     def set_paused(self, paused: bool) -> None:
         """Say in the banner whether the locked run is going or paused."""
@@ -56,56 +55,21 @@ class DocumentLock(QObject):
         if self.locked:
             self._place_banner()
 
-    def engage(self) -> None:
-        """Lock the document (idempotent)."""
-        if self.locked:
-            return
-        self.locked = True
-        self.window.scene.cancel_interaction()
-        for widget in self._widgets:
-            widget.setEnabled(False)
-        self._disable_actions()
-        for menu in (self.window.recent_menu, self.window.examples_menu):
-            menu.setEnabled(False)
-        stack = self.window.undo_stack
-        stack.canUndoChanged.connect(self._keep_disabled)
-        stack.canRedoChanged.connect(self._keep_disabled)
-        self.window.view.viewport().installEventFilter(self)
-        self._place_banner()
-        self.banner.show()
-        self.banner.raise_()
-
-    def release(self) -> None:
-        """Unlock and restore the actions' normal state (idempotent)."""
-        if not self.locked:
-            return
-        self.locked = False
-        stack = self.window.undo_stack
-        stack.canUndoChanged.disconnect(self._keep_disabled)
-        stack.canRedoChanged.disconnect(self._keep_disabled)
-        self.window.view.viewport().removeEventFilter(self)
-        for widget in self._widgets:
-            widget.setEnabled(True)
-        for action in self._actions():
-            action.setEnabled(True)
-        self.window.undo_action.setEnabled(stack.canUndo())
-        self.window.redo_action.setEnabled(stack.canRedo())
-        for menu in (self.window.recent_menu, self.window.examples_menu):
-            menu.setEnabled(True)
-        self.banner.hide()
-
-    @Slot()
-    def _keep_disabled(self) -> None:
-        if self.locked:
-            self._disable_actions()
-
-    def _disable_actions(self) -> None:
-        for action in self._actions():
-            action.setEnabled(False)
+    @Slot(bool)
+    def _on_lock_changed(self, locked: bool) -> None:
+        viewport = self.view.viewport()
+        if locked:
+            viewport.installEventFilter(self)
+            self._place_banner()
+            self.banner.show()
+            self.banner.raise_()
+        else:
+            viewport.removeEventFilter(self)
+            self.banner.hide()
 
     def _place_banner(self) -> None:
         """Full width along the bottom edge of the canvas viewport."""
-        area = self.window.view.viewport().rect()
+        area = self.view.viewport().rect()
         self.banner.setFixedWidth(max(area.width(), 200))
         self.banner.setFixedHeight(self.banner.heightForWidth(self.banner.width()))
         self.banner.move(0, area.height() - self.banner.height())
@@ -122,14 +86,12 @@ class DocumentLock(QObject):
             return True
         if kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent) \
                 and event.button() == Qt.MouseButton.LeftButton:
-            view = self.window.view
-            pos = view.mapToScene(event.position().toPoint())
-            if self.window.scene.item_at(pos, PortItem) is not None:
+            pos = self.view.mapToScene(event.position().toPoint())
+            if self.view.canvas.item_at(pos, PortItem) is not None:
                 self._refused()
                 return True
         return False
 
     def _refused(self) -> None:
         self.blocked_count += 1
-        self.window.statusBar().showMessage(
-            "The network is locked while training runs; press Stop to edit it.", 4000)
+        self.session.refused.emit(LOCKED_TEXT)

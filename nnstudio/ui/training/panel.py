@@ -1,18 +1,19 @@
 """The training settings panel: dataset, optimizer, early stopping, bagging, seed, buttons.
 
-Every change is one undo step (``SettingsCommand``) on the window's undo stack; the panel
-re-reads the project after undo/redo. Values are stored in ``project.training`` (the
-TrainingSettings dict), ``project.dataset`` (the dataset spec) and ``project.seed``.
+Every change is one project edit pushed through the session (consecutive changes of one
+field merge into one undo step); the panel re-reads the project whenever the session says
+the settings changed (undo, redo, another panel). Values are stored in
+``project.training`` (the TrainingSettings dict), ``project.dataset`` (the dataset spec)
+and ``project.seed``.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QUndoCommand
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,18 +29,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model import project_events as pe
 from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.project_edits import AnyEdit, SetField, SetSetting, choose_dataset
 from nnstudio.training.datasets import BUILTIN
+from nnstudio.training.datasets.describe import FILE_SOURCES, describe_file_spec, spec_file_names
 from nnstudio.training.settings import (
     OPTIMIZER_NAMES,
     SCALINGS,
     SCHEDULES,
     TrainingSettings,
 )
-from nnstudio.ui.data_import.describe import FILE_SOURCES, describe_file_spec, spec_file_names
-from nnstudio.ui.training.settings_command import Path, SettingsCommand, read_path
+from nnstudio.ui.session import Session
 
 DEFAULTS = TrainingSettings()
+Path = tuple[str, ...]  # ("training", "lr") / ("dataset", "params", "noise") / ("seed",)
+_WATCHED = ("training", "dataset", "seed")
+
+
+def read_path(project: Project, path: Path) -> Any:
+    """The value at ``path`` in the project (None if absent)."""
+    value: Any = getattr(project, path[0])
+    for key in path[1:]:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def setting_edit(path: Path, value: Any) -> AnyEdit:
+    """The project edit that stores ``value`` at ``path``."""
+    return SetField(path[0], value) if len(path) == 1 else SetSetting(path, value)
 PLACEHOLDER = "Choose a dataset…"
 FULL_BATCH_MAX = 64
 """A new project (no batch size yet) trains sets of at most this many samples full-batch."""
@@ -74,12 +95,9 @@ class TrainingPanel(QWidget):
     load_data_requested = Signal()
     """The "Load data file…" button was pressed (File › Load Data File… handles it)."""
 
-    def __init__(self, project: Callable[[], Project],
-                 push: Callable[[SettingsCommand], None],
-                 actions: Mapping[str, QAction]) -> None:
+    def __init__(self, session: Session, actions: Mapping[str, QAction]) -> None:
         super().__init__()
-        self._project = project
-        self._push = push
+        self.session = session
         self._loading = False
         self._error_shown = False
         self._fields: dict[Path, QWidget] = {}
@@ -107,7 +125,26 @@ class TrainingPanel(QWidget):
         column.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+        session.project_event.connect(self._on_project_event)
+        session.project_replaced.connect(self.reload)
         self.reload()
+
+    def _project(self) -> Project:
+        return self.session.project
+
+    def _push(self, edit: AnyEdit, text: str, merge_key: str | None = None) -> None:
+        try:
+            self.session.push(edit, text, merge_key)
+        except GraphError as error:
+            self.show_message(str(error))
+            self.reload()
+
+    @Slot(object)
+    def _on_project_event(self, event: object) -> None:
+        if isinstance(event, pe.FieldChanged) and event.name in _WATCHED:
+            self._after_change()
+            if event.name == "dataset":
+                self.dataset_changed.emit()
 
     # --- building ------------------------------------------------------------------------
     def _buttons(self, actions: Mapping[str, QAction]) -> QGridLayout:
@@ -305,17 +342,16 @@ class TrainingPanel(QWidget):
             combo.setCurrentIndex(combo.count() - 1)
 
     def _changed(self, path: Path, value: Any, label: str) -> None:
-        if self._loading:
+        if self._loading or read_path(self._project(), path) == value:
             return
-        self._push(SettingsCommand(self._project(), path, value, f"Set {label.lower()}",
-                                   self._after_change))
+        self._push(setting_edit(path, value), f"Set {label.lower()}", "/".join(path))
 
     def _param_changed(self, key: str, value: float) -> None:
         if self._loading:
             return
-        self._push(SettingsCommand(self._project(), ("dataset", "params", key), value,
-                                   f"Set dataset {key.replace('_', ' ')}",
-                                   self._after_dataset_change))
+        path = ("dataset", "params", key)
+        self._push(SetSetting(path, value), f"Set dataset {key.replace('_', ' ')}",
+                   "/".join(path))
 
     def _dataset_chosen(self, _index: int) -> None:
         """The user picked an item (``activated``: also when it is the shown one)."""
@@ -328,23 +364,17 @@ class TrainingPanel(QWidget):
         spec = {"source": "builtin", "name": name, "params": {}}
         if project.dataset == spec:
             return
-        command = DatasetChoice(project, spec, f"Use dataset {name}",
-                                self._after_dataset_change)
         size = BUILTIN[str(name)].defaults.get("n_samples")
-        if "batch_size" not in project.training and isinstance(size, int) \
-                and size <= FULL_BATCH_MAX:
-            command.full_batch = True  # a new project on small data: batch gradient descent
-        self._push(command)
+        full_batch = ("batch_size" not in project.training and isinstance(size, int)
+                      and size <= FULL_BATCH_MAX)  # a new project on small data: batch GD
+        text = f"Use dataset {name}"
+        self._push(choose_dataset(spec, text, full_batch), text)
 
     def _after_change(self) -> None:
         self.reload()
         if self._error_shown:  # "Cannot train…" was about the settings before this change
             self.show_message("")
         self.settings_changed.emit()
-
-    def _after_dataset_change(self) -> None:
-        self._after_change()
-        self.dataset_changed.emit()
 
     def _update_descent(self) -> None:
         box = self._fields[("training", "batch_size")]
@@ -362,33 +392,3 @@ class TrainingPanel(QWidget):
         bad = any(w in text for w in ("diverged", "failed", "Cannot"))
         self._error_shown = bad
         self.message.setStyleSheet("color: #b3261e; font-weight: 600;" if bad else "")
-
-
-class DatasetChoice(SettingsCommand):
-    """Use another dataset spec; the fitted scaler (``project.preprocessing``) belongs to
-    the old data and goes with it in the same undo step. With ``full_batch`` the step also
-    sets batch size 0 (the whole training set). Never merges."""
-
-    def __init__(self, project: Project, spec: dict[str, Any], text: str,
-                 changed: Callable[[], None]) -> None:
-        super().__init__(project, ("dataset",), spec, text, changed)
-        self.old_preprocessing = copy.deepcopy(project.preprocessing)
-        self.old_training = copy.deepcopy(project.training)
-        self.full_batch = False
-
-    def redo(self) -> None:
-        self.project.preprocessing = {}
-        if self.full_batch:
-            self.project.training["batch_size"] = 0
-        super().redo()
-
-    def undo(self) -> None:
-        self.project.preprocessing = copy.deepcopy(self.old_preprocessing)
-        self.project.training = copy.deepcopy(self.old_training)
-        super().undo()
-
-    def id(self) -> int:
-        return -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        return False

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtWidgets import QLabel
 
-from nnstudio.ui.training.worker import ProgressBatch
+from nnstudio.training.remote import ProgressBatch
 
 
 def format_duration(seconds: float) -> str:

@@ -15,8 +15,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from nnstudio.training.evaluation import true_labels
+from nnstudio.training.remote import ProgressBatch
 from nnstudio.training.snapshots import MARGIN
-from nnstudio.ui.training.evaluation import true_labels
 from nnstudio.ui.training.plots.common import (
     CLASS_COLOURS,
     VAL_COLOUR,
@@ -24,7 +25,6 @@ from nnstudio.ui.training.plots.common import (
     RunInfo,
     plot_widget,
 )
-from nnstudio.ui.training.worker import ProgressBatch
 
 POINT_SIZE = 5
 POINT_ALPHA = 150
@@ -72,6 +72,10 @@ def _span(values: np.ndarray) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+NO_RUN_NOTE = ("Train on data with 1 or 2 input features to see the model's map or curve "
+               "here.")
+
+
 class BoundaryPanel(LivePanel):
     """Heat map of the prediction with training (dots) and validation (rings) points."""
 
@@ -79,8 +83,7 @@ class BoundaryPanel(LivePanel):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        self.note = QLabel("Train on data with 1 or 2 input features to see the model's "
-                           "map or curve here.")
+        self.note = QLabel(NO_RUN_NOTE)
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.plot = plot_widget()
@@ -104,9 +107,14 @@ class BoundaryPanel(LivePanel):
         self._pending: Any = None
         self.shown_snapshot: Any = None  # the snapshot drawn last (tests)
 
-    def start_run(self, info: RunInfo) -> None:
-        """Forget the previous run's picture and axes; draw this run's samples."""
-        self.info = info
+    def reset(self) -> None:
+        self.info = None
+        self._forget()
+        self.note.setText(NO_RUN_NOTE)
+        self.note.show()
+        self.plot.hide()
+
+    def _forget(self) -> None:
         self._pending = self.shown_snapshot = None
         self.image.clear()
         self.curve.setData([], [])
@@ -114,6 +122,11 @@ class BoundaryPanel(LivePanel):
         self.val_points.clear()
         self.plot.setAspectLocked(False)
         self.threshold.hide()
+
+    def start_run(self, info: RunInfo) -> None:
+        """Forget the previous run's picture and axes; draw this run's samples."""
+        self.info = info
+        self._forget()
         if info.is_image or info.n_features not in (1, 2):
             self.note.setText("The decision boundary needs data with 1 or 2 input features; "
                               "this dataset has "

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from nnstudio.ui.training.worker import ProgressBatch
+from nnstudio.training.remote import ProgressBatch
+from nnstudio.training.run_info import RunInfo
 
 TRAIN_COLOUR = "#1f77b4"
 VAL_COLOUR = "#ff7f0e"
@@ -23,39 +23,6 @@ def configure_pyqtgraph() -> None:
     """Light plots, row-major images (``image[row, col]``), no antialiasing (speed)."""
     pg.setConfigOptions(background="w", foreground="#333333", antialias=False,
                         imageAxisOrder="row-major")
-
-
-@dataclass(frozen=True, eq=False)
-class RunInfo:
-    """The data of a run as the panels draw it (all arrays in ORIGINAL units, copies).
-
-    task: regression | binary | classification | multilabel; class_names: K names or ();
-    train_x/val_x: (N, F) or (N, C, H, W); train_y/val_y: the targets as the dataset has
-    them; early_stopping/patience from the settings; epochs: planned epochs of this run;
-    first_epoch/first_step: the trainer's counters when the run started.
-    """
-
-    task: str
-    class_names: tuple[str, ...]
-    train_x: np.ndarray
-    train_y: np.ndarray
-    val_x: np.ndarray
-    val_y: np.ndarray
-    early_stopping: bool
-    patience: int
-    epochs: int
-    first_epoch: int
-    first_step: int = 0
-    steps_per_epoch: int = 0
-    """Optimisation steps in one epoch (all bagging members together; 0 = unknown)."""
-
-    @property
-    def is_image(self) -> bool:
-        return self.train_x.ndim == 4
-
-    @property
-    def n_features(self) -> int:
-        return int(np.prod(self.train_x.shape[1:]))
 
 
 def plain_axes(plot: pg.PlotWidget) -> None:
@@ -107,6 +74,10 @@ class LivePanel(QWidget):
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
         """Show the project's stored epoch records (JSON dicts) from scratch."""
+
+    def reset(self) -> None:
+        """Another project opened: forget every curve, picture and axis range."""
+        self.load_history([])
 
     def add_batch(self, batch: ProgressBatch) -> None:
         """New records from the running worker."""
@@ -169,6 +140,12 @@ class SteadyRange:
         self.y: tuple[float, float] | None = None
         self._applied: tuple[Any, Any] = (None, None)
         self.manual = False
+
+    def blank(self) -> None:
+        """No data: back to a plain unit view (no earlier run's axes stay)."""
+        self.reset()
+        self.x_end = None
+        self.view.setRange(xRange=(0.0, 1.0), yRange=(0.0, 1.0), padding=0.0)
 
     def end_run(self) -> None:
         """Fit x to the data from now on (not to the planned end of a finished run)."""

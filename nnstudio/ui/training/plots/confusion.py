@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from nnstudio.ui.training.evaluation import Evaluation
-from nnstudio.ui.training.plots.common import LivePanel, RunInfo, plot_widget
+from nnstudio.training.evaluation import Evaluation
+from nnstudio.training.run_info import RunInfo
+from nnstudio.ui.training.plots.common import LivePanel, plot_widget
 
 _MAX_LISTED = 60
 
@@ -120,10 +121,17 @@ class ConfusionPanel(LivePanel):
         self.info: RunInfo | None = None
         self._shown_k = 0
 
+    def reset(self) -> None:
+        self.info = None
+        self._forget(None)
+
     def start_run(self, info: RunInfo) -> None:
         old, self.info = self.info, info
         if old is not None and old.task == info.task and old.class_names == info.class_names:
             return  # the same classes: keep the matrix until the run's first evaluation
+        self._forget(info)
+
+    def _forget(self, info: RunInfo | None) -> None:
         self.evaluation = None
         self._shown_k = 0
         self.image.clear()
@@ -131,7 +139,7 @@ class ConfusionPanel(LivePanel):
         self.samples.clear()
         self.cell_label.setText("Click a cell to see its samples.")
         self.title.setText("Confusion matrix (train a classifier to fill it)"
-                           if info.task not in ("binary", "classification")
+                           if info is None or info.task not in ("binary", "classification")
                            else "Confusion matrix: waiting for the first evaluation…")
 
     def add_batch(self, batch: Any) -> None:

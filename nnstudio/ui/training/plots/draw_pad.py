@@ -119,3 +119,6 @@ class DrawPadPanel(LivePanel):
 
     def start_run(self, info: Any) -> None:
         pass
+
+    def reset(self) -> None:
+        self.update_prediction()

@@ -9,8 +9,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
-from nnstudio.ui.training.plots.common import LivePanel, RunInfo, diverging_lut, grey_lut
-from nnstudio.ui.training.worker import ProgressBatch
+from nnstudio.training.remote import ProgressBatch
+from nnstudio.training.run_info import RunInfo
+from nnstudio.ui.training.plots.common import LivePanel, diverging_lut, grey_lut
 
 MAX_TILES = 32
 
@@ -150,8 +151,14 @@ class FiltersPanel(LivePanel):
         self.empty_note = QLabel("Select a Conv2D node and train to see its filters.")
         layout.addWidget(self.empty_note)
 
+    def reset(self) -> None:
+        self._forget()
+
     def start_run(self, info: RunInfo) -> None:
         """Forget the previous run's filters (the next snapshot brings this run's)."""
+        self._forget()
+
+    def _forget(self) -> None:
         self.filters, self.feature_maps = {}, {}
         self.node_combo.blockSignals(True)
         self.node_combo.clear()

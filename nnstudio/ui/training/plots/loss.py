@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
+from nnstudio.training.remote import ProgressBatch
 from nnstudio.ui.training.plots.common import (
     BEST_COLOUR,
     TRAIN_COLOUR,
@@ -28,7 +29,6 @@ from nnstudio.ui.training.plots.common import (
     plot_widget,
     side_legend,
 )
-from nnstudio.ui.training.worker import ProgressBatch
 
 BATCH_COLOUR = "#b4bac4"
 MEMBER_COLOUR = "#9aa0a8"
@@ -143,6 +143,10 @@ class LossPanel(LivePanel):
     def end_run(self) -> None:
         self.range.end_run()
         self.dirty = True
+
+    def reset(self) -> None:
+        self.load_history([])
+        self.range.blank()
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
         self.range.reset()

@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
+from nnstudio.training.remote import ProgressBatch
 from nnstudio.ui.training.plots.common import (
     TRAIN_COLOUR,
     VAL_COLOUR,
@@ -18,7 +19,6 @@ from nnstudio.ui.training.plots.common import (
     plot_widget,
     side_legend,
 )
-from nnstudio.ui.training.worker import ProgressBatch
 
 _SKIP = {"epoch", "step", "train_loss", "val_loss", "test_loss", "lr", "best_epoch",
          "epochs_since_best", "elapsed_s", "member"}
@@ -72,6 +72,11 @@ class MetricsPanel(LivePanel):
         self.metric_range.end_run()
         self.lr_range.end_run()
         self.dirty = True
+
+    def reset(self) -> None:
+        self.load_history([])
+        self.metric_range.blank()
+        self.lr_range.blank()
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
         for steady in (self.metric_range, self.lr_range):

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
+from nnstudio.training.remote import ProgressBatch
 from nnstudio.ui.training.plots.common import (
     CLASS_COLOURS,
     LivePanel,
@@ -24,7 +25,6 @@ from nnstudio.ui.training.plots.common import (
     plot_widget,
     side_legend,
 )
-from nnstudio.ui.training.worker import ProgressBatch
 
 _BINS = 40
 LEGEND_SIZE = 4
@@ -107,6 +107,12 @@ class NormsPanel(LivePanel):
     def end_run(self) -> None:
         self.norm_range.end_run()
         self.dirty = True
+
+    def reset(self) -> None:
+        self.load_history([])
+        self.norm_range.blank()
+        self.hist_range.blank()
+        self._redraw_histogram()
 
     def load_history(self, history: Sequence[Mapping[str, Any]]) -> None:
         self.norm_range.reset()

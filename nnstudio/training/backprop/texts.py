@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnstudio.graph.compiler.backprop_trace import BackpropTrace, NodeTrace
-from nnstudio.ui.backprop.batch import Batch
+from nnstudio.training.backprop.batch import Batch
 
 _LOSS_GRADS = {
     "mse": "MSE: ∂L/∂ŷᵢ = −2/N·(yᵢ − ŷᵢ)",

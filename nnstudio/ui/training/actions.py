@@ -1,0 +1,81 @@
+"""The Training menu, its toolbar buttons and the canvas-overlay switches, with their
+enabled states and texts kept in step with the run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from nnstudio.ui.host import Host
+from nnstudio.ui.training.controller import PAUSED, RUNNING, TrainingController
+
+TOOLBAR = ("train", "pause", "step_batch", "stop")
+
+
+class TrainingActions:
+    """``by_name``: train, pause, stop, step_batch, step_epoch, reset; plus the two
+    checkable overlay switches ``gradient_overlay`` and ``neuron_maps``."""
+
+    def __init__(self, controller: TrainingController, host: Host,
+                 train: Callable[[], object], overlays_changed: Callable[[], object]) -> None:
+        self.controller = controller
+        parent = host.widget()
+        c = controller
+        self.by_name: dict[str, QAction] = {
+            "train": _action(parent, "Train", train, "Train the network (F5)", "F5"),
+            "pause": _action(parent, "Pause", c.toggle_pause, "Pause or resume the run", "F6"),
+            "stop": _action(parent, "Stop", c.stop, "Stop after the current batch; keep the "
+                            "weights learned so far", "Shift+F5"),
+            "step_batch": _action(parent, "Step", c.step_batch, "Train exactly one batch, "
+                                  "then pause", "F10"),
+            "step_epoch": _action(parent, "Step epoch", c.step_epoch, "Train to the end of "
+                                  "the epoch, then pause", "Shift+F10"),
+            "reset": _action(parent, "Reset weights", c.reset_weights, "Start the next run "
+                             "from fresh weights; earlier runs keep their records (undoable)"),
+        }
+        self.gradient_overlay = _action(parent, "Show Gradients on Edges", overlays_changed,
+                                        "Colour edges by gradient magnitude instead of "
+                                        "weights")
+        self.gradient_overlay.setCheckable(True)
+        self.neuron_maps = _action(parent, "Show Neuron Maps on Canvas", overlays_changed,
+                                   "Draw each hidden neuron's output over the plane inside "
+                                   "its node (2-D data)")
+        self.neuron_maps.setCheckable(True)
+        self.neuron_maps.setChecked(True)
+        menu = host.menu("training")
+        for group in (("train", "pause", "stop"), ("step_batch", "step_epoch"), ("reset",)):
+            for name in group:
+                menu.addAction(self.by_name[name])
+            menu.addSeparator()
+        menu.addAction(self.gradient_overlay)
+        menu.addAction(self.neuron_maps)
+        self.menu = menu
+        host.add_toolbar_actions([self.by_name[name] for name in TOOLBAR])
+
+    def update(self, state: str, has_run: bool) -> None:
+        """Enable what fits ``state``; Train reads "Continue training" when there is a
+        current run to continue."""
+        a = self.by_name
+        active = state in (RUNNING, PAUSED)
+        a["train"].setEnabled(not active)  # paused: the Pause button reads "Resume"
+        a["train"].setText("Continue training" if has_run else "Train")
+        a["pause"].setEnabled(active)
+        a["pause"].setText("Resume" if state == PAUSED else "Pause")
+        a["stop"].setEnabled(active)
+        a["step_batch"].setEnabled(state != RUNNING)
+        a["step_epoch"].setEnabled(state != RUNNING)
+        a["reset"].setEnabled(not active)
+
+
+def _action(parent: QWidget, text: str, slot: Callable[[], object], tip: str,
+            keys: str = "") -> QAction:
+    action = QAction(text, parent)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    if keys:
+        action.setShortcut(QKeySequence(keys))
+    action.triggered.connect(lambda _=False: slot())
+    parent.addAction(action)
+    return action
