@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from nnstudio.export.codegen import one_line
 from nnstudio.graph.compiler import Plan, Step
 
 
@@ -79,13 +80,18 @@ def _readable(step: Step, titles: Mapping[str, str]) -> str:
 
 
 def describe(step: Step, titles: Mapping[str, str]) -> str:
-    """One line about where a step comes from, e.g. ``Dense 'Hidden' (n4)``."""
+    """One sanitized line about where a step comes from, e.g. ``'Hidden' (n4)``."""
+    return one_line(_describe(step, titles))
+
+
+def _describe(step: Step, titles: Mapping[str, str]) -> str:
     if step.node_id is not None:
-        title = titles.get(step.node_id)
-        return f"'{title}' ({step.node_id})" if title else f"node {step.node_id}"
+        title = one_line(titles.get(step.node_id) or "", 60)
+        node = one_line(step.node_id, 40)
+        return f"'{title}' ({node})" if title else f"node {node}"
     members = step.attrs.get("neurons") or step.attrs.get("nodes")
     if members:
-        shown = ", ".join(f"'{titles.get(m, m)}'" for m in members[:6])
+        shown = ", ".join(f"'{one_line(titles.get(m, m), 40)}'" for m in members[:6])
         more = f" and {len(members) - 6} more" if len(members) > 6 else ""
         kind = "Neurons" if step.op == "neuron_group" else "Activations"
         return f"{kind} {shown}{more}"

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from nnstudio.export.codegen import one_line
 from nnstudio.export.common import (
     ExportError,
     column_runs,
@@ -85,12 +86,12 @@ def onnx_model(plan: Plan, *, titles: Mapping[str, str], name: str) -> Any:
         [helper.make_tensor_value_info("x", elem, ["N", *plan.input_shape])],
         [helper.make_tensor_value_info("output", elem, ["N", width])],
         builder.initializers,
-        doc_string=f"NN Studio network '{name}'. Output: the heads side by side.")
+        doc_string=one_line(f"NN Studio network '{name}'. Output: the heads side by side."))
     model = helper.make_model(graph, producer_name="NN Studio",
                               opset_imports=[helper.make_opsetid("", OPSET)],
                               doc_string=_heads_text(rows))
     model.ir_version = IR_VERSION
-    helper.set_model_props(model, {"nnstudio.heads": json.dumps(rows)})
+    helper.set_model_props(model, {"nnstudio.heads": json.dumps(rows, ensure_ascii=True)})
     try:
         onnx.checker.check_model(model, full_check=True)
     except onnx.checker.ValidationError as error:   # a bug here, not the user's doing
@@ -99,12 +100,12 @@ def onnx_model(plan: Plan, *, titles: Mapping[str, str], name: str) -> Any:
 
 
 def _graph_name(name: str) -> str:
-    return name.strip() or "network"
+    return one_line(name) or "network"
 
 
 def _heads_text(rows: list[dict[str, Any]]) -> str:
-    return "; ".join(f"columns {r['columns'][0]}:{r['columns'][1]} '{r['title']}' "
-                     f"({r['loss']}): {r['values']}" for r in rows)
+    return "; ".join(one_line(f"columns {r['columns'][0]}:{r['columns'][1]} '{r['title']}' "
+                              f"({r['loss']}): {r['values']}") for r in rows)
 
 
 class _GraphBuilder:
