@@ -120,14 +120,17 @@ def head_steps(plan: Plan) -> list[Step]:
     return sorted(heads, key=lambda s: int(s.attrs["columns"][0]))
 
 
-def head_table(plan: Plan, titles: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One JSON-able row per head: title, loss, columns (start, stop), meaning of the values."""
+def head_table(plan: Plan, titles: Mapping[str, str],
+               ensemble: bool = False) -> list[dict[str, Any]]:
+    """One JSON-able row per head: title, loss, columns (start, stop), meaning of the values
+    (of the network's outputs, or of an ensemble's averaged predictions)."""
+    kinds = ENSEMBLE_KIND if ensemble else VALUE_KIND
     rows = []
     for step in head_steps(plan):
         loss = str(step.attrs["loss"])
         start, stop = (int(c) for c in step.attrs["columns"])
         rows.append({"title": titles.get(step.node_id or "", step.output), "loss": loss,
-                     "columns": (start, stop), "values": VALUE_KIND.get(loss, "values")})
+                     "columns": (start, stop), "values": kinds.get(loss, "values")})
     return rows
 
 
@@ -138,6 +141,15 @@ VALUE_KIND = {
     "bce_with_logits": "logits (apply a sigmoid for probabilities)",
     "multilabel": "logits (apply a sigmoid for probabilities)",
     "cross_entropy": "logits (apply a softmax for class probabilities)",
+}
+
+#: What a head's columns hold in a bagging ensemble's output (the members' mean prediction).
+ENSEMBLE_KIND = {
+    "mse": "predicted values, the members' mean",
+    "binary_cross_entropy": "probabilities, the members' mean",
+    "bce_with_logits": "probabilities (sigmoid applied), the members' mean",
+    "multilabel": "probabilities (sigmoid applied), the members' mean",
+    "cross_entropy": "class probabilities (softmax applied), the members' mean",
 }
 
 
