@@ -11,12 +11,15 @@ Every exporter passes such text through these functions and nowhere else:
   ``\"\"\"`` docstring (control and separator characters become spaces, length capped, and in
   docstrings backslashes and double quotes are escaped);
 - ``one_line``: the same sanitizing for data that is not code (ONNX names and doc strings);
-- ``csv_text``: a CSV cell that a spreadsheet cannot take for a formula.
+- ``csv_text``: a CSV cell that a spreadsheet cannot take for a formula;
+- ``md_text`` / ``shell_arg``: one line of Markdown text, or a quoted shell argument for a
+  command shown in a README.
 """
 
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -116,3 +119,17 @@ def _is_number(text: str) -> bool:
         return math.isfinite(float(text))
     except ValueError:
         return False
+
+
+_MARKDOWN = frozenset("\\`*_[]<>|~")
+
+
+def md_text(text: object, limit: int = LINE_LIMIT) -> str:
+    """One line of Markdown that shows ``text`` literally (every markup character
+    backslash-escaped, so no link, image, HTML or heading can come of it)."""
+    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in one_line(text, limit))
+
+
+def shell_arg(text: object) -> str:
+    """``text`` as one quoted POSIX shell argument (for commands shown in a README)."""
+    return shlex.quote(one_line(text, limit=10_000))

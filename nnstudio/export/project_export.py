@@ -16,72 +16,50 @@ from pathlib import Path
 from nnstudio.export.common import ExportError
 from nnstudio.export.history_csv import write_history_csv
 from nnstudio.export.onnx_export import write_onnx
-from nnstudio.export.project_fields import (
-    ensemble_of,
-    history_of,
-    member_count,
-    name_of,
-    preprocessing_of,
-    seed_of,
-)
+from nnstudio.export.plans import ensemble_note, export_plan, member_plans, node_titles
+from nnstudio.export.project_fields import history_of, member_count, name_of, preprocessing_of
 from nnstudio.export.pytorch import write_pytorch
-from nnstudio.graph.compiler import Plan, compile_graph
-from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.signature import DataSignature
 
-#: Export formats and the file suffix each writes.
-FORMATS: dict[str, str] = {"pytorch": ".py", "onnx": ".onnx", "csv": ".csv"}
+__all__ = ["FORMATS", "ensemble_note", "export_note", "export_plan", "export_project",
+           "member_plans", "node_titles"]
+
+#: Export formats and the file suffix each writes ("" = a folder).
+FORMATS: dict[str, str] = {"pytorch": ".py", "onnx": ".onnx", "csv": ".csv",
+                           "pytorch-project": ""}
 
 
-def export_plan(project: Project, data: DataSignature | None = None) -> Plan:
-    """The project's network compiled (float32) with its learned values."""
+def export_note(project: Project, fmt: str) -> str:
+    """A sentence for the user about what an export holds beyond one network (a bagging
+    ensemble), or ""."""
+    if fmt == "csv":
+        return ""
     try:
-        return compile_graph(project.graph, data, seed=seed_of(project))
-    except GraphError as error:
-        raise ExportError(f"The network cannot be exported: {error}") from None
-
-
-def member_plans(project: Project, data: DataSignature | None = None) -> list[Plan]:
-    """The networks NN Studio averages: one plan, or one per bagging member (member k
-    compiled with seed + k, then the saved ensemble's values when it has every member, as
-    the trainer builds them)."""
-    count = member_count(project)
-    plans = [export_plan(project, data)]
-    seed = seed_of(project)
-    try:
-        plans += [compile_graph(project.graph, data, seed=seed + k) for k in range(1, count)]
-        ensemble = ensemble_of(project)
-        if count > 1 and len(ensemble) == count:
-            for plan, state in zip(plans, ensemble, strict=True):
-                plan.load_state_dict(state)
-    except GraphError as error:
-        raise ExportError(f"The bagging ensemble cannot be exported: {error}") from None
-    return plans
-
-
-def node_titles(project: Project) -> dict[str, str]:
-    """node id -> title, to name the exported layers."""
-    return {node_id: node.title for node_id, node in project.graph.nodes.items()}
-
-
-def ensemble_note(members: int) -> str:
-    """The sentence an ensemble export's docstring carries."""
+        members = member_count(project)
+    except ExportError:
+        return ""
     if members < 2:
         return ""
-    return (f"The project trains a bagging ensemble of {members} members; this export holds "
-            "all of them and averages their predictions, as NN Studio does.")
+    return (f"The export holds the project's bagging ensemble of {members} members and "
+            "averages their predictions, as NN Studio does.")
 
 
 def export_project(project: Project, fmt: str, out: str | Path, *,
-                   data: DataSignature | None = None,
-                   base_dir: Path | None = None) -> list[Path]:
-    """Write ``project`` as ``fmt`` (pytorch, onnx or csv) to ``out``; returns the files
-    written. ``base_dir``: the project's folder (relative data paths)."""
+                   data: DataSignature | None = None, base_dir: Path | None = None,
+                   project_file: Path | None = None) -> list[Path]:
+    """Write ``project`` as ``fmt`` (pytorch, onnx, csv or pytorch-project) to ``out``;
+    returns the files written. ``base_dir``: the project's folder (relative data paths);
+    ``project_file``: the project's file, named in a PyTorch project's README."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown export format '{fmt}' (use {', '.join(FORMATS)}).")
     if fmt == "csv":
         return [write_history_csv(history_of(project), out)]
+    if fmt == "pytorch-project":
+        from nnstudio.export.torch_project import write_torch_project
+
+        return write_torch_project(project, Path(out), base_dir=base_dir,
+                                   project_file=project_file)
     plans = member_plans(project, data)
     name = name_of(project) or Path(out).stem
     if fmt == "pytorch":

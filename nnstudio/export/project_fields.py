@@ -28,6 +28,11 @@ def ensemble_of(project: Project) -> list[dict[str, np.ndarray]]:
     return list(project.ensemble)
 
 
+def set_ensemble(project: Project, members: list[dict[str, np.ndarray]]) -> None:
+    """Store the bagging members' states as the current run's ensemble."""
+    project.ensemble = [dict(m) for m in members]
+
+
 def preprocessing_of(project: Project) -> dict[str, Any]:
     """The current run's fitted preprocessing (``{"scaler": {...}}``), or {}."""
     return dict(project.preprocessing) if isinstance(project.preprocessing, dict) else {}

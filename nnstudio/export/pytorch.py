@@ -12,6 +12,7 @@ cross-entropy heads). Writing needs no torch; running the script needs torch and
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,6 +39,9 @@ _ACTIVATIONS = {"identity": "nn.Identity()", "sigmoid": "nn.Sigmoid()", "tanh": 
 _MODULE_OPS = ("dense", "conv2d", "maxpool2d", "avgpool2d", "dropout", "batchnorm",
                "activation", "softmax", "neuron_group")
 _TENSOR_OPS = ("conv2d", "maxpool2d", "avgpool2d")
+#: The weights file's entry that maps each state-dict key to (member, NN Studio's
+#: ``"owner/name"``), so weights trained elsewhere find their way back after renames.
+KEY_MAP = "nnstudio.params"
 
 
 def write_pytorch(plans: Plan | Sequence[Plan], path: str | Path, *,
@@ -61,7 +65,11 @@ def write_pytorch(plans: Plan | Sequence[Plan], path: str | Path, *,
     source = pytorch_source(members, titles=titles or {}, name=name,
                             weights_file=weights.name, has_scaler=scaler is not None,
                             note=note)
-    arrays = pytorch_state(members, titles or {})
+    keys = state_keys(members, titles or {})
+    arrays = {key: array for key, (_, array) in keys.items()}
+    arrays[KEY_MAP] = np.array(json.dumps(
+        {key: list(where) for key, (where, _) in keys.items() if where is not None},
+        ensure_ascii=True))
     if scaler is not None:
         arrays["preprocessing.offset"], arrays["preprocessing.scale"] = scaler
     try:
@@ -289,8 +297,9 @@ def preprocess(x: np.ndarray, weights: str | Path = WEIGHTS) -> np.ndarray:
 
 _NO_PREPROCESS = '''
 
-def preprocess(x: np.ndarray) -> np.ndarray:
+def preprocess(x: np.ndarray, weights: str | Path = WEIGHTS) -> np.ndarray:
     """Raw inputs -> network inputs: unchanged (the project stores no input scaling)."""
+    del weights  # the same call as with scaling
     return np.asarray(x, dtype=np.float32)
 '''
 

@@ -1,10 +1,14 @@
-"""File › Export: the network as PyTorch or ONNX, the canvas as PNG or SVG, the history as CSV.
+"""File › Export: the network as PyTorch or ONNX, its training as a PyTorch project, the
+canvas as PNG or SVG, the history as CSV; and File › Import weights (weights trained by an
+exported PyTorch project).
 
-``install_export_menu(window)`` adds the submenu to the main window's File menu (above
-Quit). The work is in plain functions (``render_canvas_png``, ``render_canvas_svg``) and in
-``ExportController``, whose questions to the user (``ask_save_path``, ``show_error``) tests
-replace. Plots need nothing here: every pyqtgraph plot offers "Export..." (PNG, SVG, CSV,
-…) in its own right-click menu.
+``install_export_menu(window)`` adds the submenu and the import action to the main
+window's File menu (above Quit). The work is in plain functions (``render_canvas_png``,
+``render_canvas_svg``) and in ``ExportController``, whose questions to the user
+(``ask_save_path``, ``ask_open_path``, ``show_error``) tests replace. The window is used
+through ``project``, ``file_path``, ``scene``, ``data_signature``, ``statusBar`` and, for
+the import, ``push_edit`` alone. Plots need nothing here: every pyqtgraph plot offers
+"Export..." (PNG, SVG, CSV, …) in its own right-click menu.
 """
 
 from __future__ import annotations
@@ -112,6 +116,12 @@ class ExportController(QObject):
                                               file_filter)
         return Path(name) if name else None
 
+    def ask_open_path(self, caption: str, file_filter: str) -> Path | None:
+        """Ask which file to read; None when the user cancels."""
+        folder = self.window.file_path.parent if self.window.file_path else Path.home()
+        name, _ = QFileDialog.getOpenFileName(self.window, caption, str(folder), file_filter)
+        return Path(name) if name else None
+
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self.window, "Export failed", message)
 
@@ -122,14 +132,63 @@ class ExportController(QObject):
     def export_onnx(self) -> list[Path]:
         return self._network("onnx", "Export to ONNX", "ONNX model (*.onnx)", ".onnx")
 
+    def export_torch_project(self) -> list[Path]:
+        """A folder with model.py, data.py and train.py (see nnstudio.export.torch_project)."""
+        from nnstudio.export import ExportError, export_project
+
+        folder = self.ask_save_path("Export PyTorch training project (a new folder)",
+                                    "Folder (*)", self._stem() + "_pytorch")
+        if folder is None:
+            return []
+        window = self.window
+        base = window.file_path.parent if window.file_path else None
+        try:
+            written = export_project(window.project, "pytorch-project", folder, base_dir=base,
+                                     project_file=window.file_path)
+        except ExportError as error:
+            self.show_error(str(error))
+            return []
+        window.statusBar().showMessage(
+            f"Exported the PyTorch training project to {folder} (see its README.md)", 8000)
+        return written
+
+    def import_weights(self) -> bool:
+        """Weights trained by an exported project into the network: ONE undoable edit."""
+        from nnstudio.export import ExportError
+        from nnstudio.export.weights_import import read_weights
+        from nnstudio.graph.errors import GraphError
+
+        window = self.window
+        if not window.open_action.isEnabled():
+            self.show_error("The network is locked while training runs; press Stop first.")
+            return False
+        path = self.ask_open_path("Import weights", "Trained weights (*.npz)")
+        if path is None:
+            return False
+        base = window.file_path.parent if window.file_path else None
+        try:
+            imported = read_weights(window.project, path, base_dir=base)
+            if imported.members > 1:
+                raise ExportError(
+                    f"This project trains a bagging ensemble of {imported.members} members, "
+                    "which the window cannot yet import as one undoable step; use "
+                    "nnstudio import-weights PROJECT WEIGHTS --save OUT.")
+            window.push_edit(imported.edit)
+        except (ExportError, GraphError) as error:
+            self.show_error(str(error))
+            return False
+        window.statusBar().showMessage(imported.summary(), 8000)
+        return True
+
     def export_history_csv(self) -> list[Path]:
         from nnstudio.export import ExportError, write_history_csv
+        from nnstudio.export.project_fields import history_of
 
         path = self._ask("Export training history", "CSV table (*.csv)", "_history.csv")
         if path is None:
             return []
         try:
-            return self._done([write_history_csv(self.window.project.history, path)])
+            return self._done([write_history_csv(history_of(self.window.project), path)])
         except ExportError as error:
             self.show_error(str(error))
             return []
@@ -165,6 +224,7 @@ class ExportController(QObject):
 
     def _network(self, fmt: str, caption: str, file_filter: str, suffix: str) -> list[Path]:
         from nnstudio.export import ExportError, export_project
+        from nnstudio.export.project_export import export_note
         from nnstudio.training.prepared import data_signature
 
         path = self._ask(caption, file_filter, suffix)
@@ -174,10 +234,14 @@ class ExportController(QObject):
         data = window.data_signature or data_signature(
             window.project, window.file_path.parent if window.file_path else None)[0]
         try:
-            return self._done(export_project(window.project, fmt, path, data=data))
+            written = self._done(export_project(window.project, fmt, path, data=data))
         except ExportError as error:
             self.show_error(str(error))
             return []
+        note = export_note(window.project, fmt)
+        if note:
+            window.statusBar().showMessage(note, 8000)
+        return written
 
     def _done(self, paths: list[Path]) -> list[Path]:
         names = ", ".join(p.name for p in paths)
@@ -186,14 +250,18 @@ class ExportController(QObject):
 
 
 def install_export_menu(window: Any) -> ExportController:
-    """Add File › Export ▸ (PyTorch…, ONNX…, Canvas as PNG…, Canvas as SVG…, Training
-    history as CSV…) to ``window`` (a MainWindow), above Quit; returns the controller."""
+    """Add File › Export ▸ (PyTorch…, ONNX…, PyTorch training project…, Canvas as PNG…,
+    Canvas as SVG…, Training history as CSV…) and File › Import weights… to ``window`` (a
+    MainWindow), above Quit; returns the controller."""
     controller = ExportController(window)
     menu = QMenu("E&xport", window)
     menu.setObjectName("export_menu")
     entries = [("&PyTorch…", controller.export_pytorch,
                 "Write the network as a PyTorch script with its weights"),
                ("&ONNX…", controller.export_onnx, "Write the network as an ONNX model"),
+               ("PyTorch &training project…", controller.export_torch_project,
+                "Write a folder that trains the network in PyTorch as NN Studio does "
+                "(CPU, GPU, torchrun)"),
                None,
                ("Canvas as P&NG…", controller.export_png, "Save a picture of the canvas"),
                ("Canvas as &SVG…", controller.export_svg, "Save the canvas as a vector drawing"),
@@ -221,4 +289,20 @@ def install_export_menu(window: Any) -> ExportController:
     else:
         file_menu.addMenu(menu)
     window.export_menu = menu
+    importer = QAction("Import &weights…", window)
+    importer.setObjectName("import_weights_action")
+    importer.setStatusTip("Put weights trained by an exported PyTorch project into the network")
+    importer.triggered.connect(lambda _=False: controller.import_weights())
+    file_menu.insertAction(_after(file_menu, menu.menuAction()), importer)
+    open_action = getattr(window, "open_action", None)
+    if open_action is not None:     # locked with Open while training runs
+        open_action.changed.connect(lambda: importer.setEnabled(open_action.isEnabled()))
+    window.import_weights_action = importer
     return controller
+
+
+def _after(menu: QMenu, action: QAction) -> QAction | None:
+    """The action following ``action`` in ``menu`` (None at the end)."""
+    actions = menu.actions()
+    index = actions.index(action)
+    return actions[index + 1] if index + 1 < len(actions) else None

@@ -45,6 +45,7 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow
 def controller_for(window: MainWindow, target: Path) -> tuple[ExportController, list[str]]:
     if hasattr(window, "export_menu"):      # the window installed the menu itself
         window.file_menu.removeAction(window.export_menu.menuAction())
+        window.file_menu.removeAction(window.import_weights_action)
     controller = install_export_menu(window)
     controller.ask_save_path = lambda caption, flt, suggested: target  # type: ignore[method-assign]
     errors: list[str] = []
@@ -58,8 +59,10 @@ def test_menu_has_every_export_entry_above_quit(window: MainWindow, tmp_path: Pa
     export_index = entries.index("E&xport")
     assert entries.index(window.quit_action.text()) > export_index
     texts = [a.text() for a in window.export_menu.actions() if not a.isSeparator()]
-    assert texts == ["&PyTorch…", "&ONNX…", "Canvas as P&NG…", "Canvas as &SVG…",
-                     "Training &history as CSV…"]
+    assert texts == ["&PyTorch…", "&ONNX…", "PyTorch &training project…", "Canvas as P&NG…",
+                     "Canvas as &SVG…", "Training &history as CSV…"]
+    assert entries.index("Import &weights…") == export_index + 1
+    assert entries.count("Import &weights…") == 1
 
 
 def test_canvas_png_is_a_white_2x_image_of_the_network(window: MainWindow,
@@ -151,3 +154,64 @@ def test_training_plots_offer_pyqtgraph_exporters(qtbot, panel_name: str) -> Non
     names = {e.Name for e in Exporter.Exporters}
     assert {"Image File (PNG, TIF, JPG, ...)", "Scalable Vector Graphics (SVG)",
             "CSV of original plot data"} <= names
+
+
+def test_training_project_and_weights_round_trip_in_the_window(window: MainWindow,
+                                                                tmp_path: Path) -> None:
+    """File › Export › PyTorch training project…, then File › Import weights… with the
+    (changed) weights: ONE undo step, and undo gives the old weights back."""
+    import numpy as np
+
+    folder = tmp_path / "xor_pytorch"
+    controller, errors = controller_for(window, folder)
+    written = controller.export_torch_project()
+    assert folder / "train.py" in written and not errors
+    with np.load(folder / "model.npz") as arrays:
+        trained = {k: (arrays[k] * 2 if k.endswith(".weight") else arrays[k])
+                   for k in arrays.files}
+    weights = tmp_path / "trained.npz"
+    with weights.open("wb") as handle:
+        np.savez(handle, **trained)
+    before = {e.id: e.weight for e in window.project.graph.edges.values()}
+    depth = window.undo_stack.count()
+    controller.ask_open_path = lambda caption, flt: weights  # type: ignore[method-assign]
+    assert controller.import_weights() and not errors
+    assert window.undo_stack.count() == depth + 1
+    after = {e.id: e.weight for e in window.project.graph.edges.values()}
+    assert after != before
+    window.undo_stack.undo()
+    assert {e.id: e.weight for e in window.project.graph.edges.values()} == before
+    window.undo_stack.redo()
+    assert {e.id: e.weight for e in window.project.graph.edges.values()} == after
+
+
+def test_import_refuses_while_training_and_bad_files(window: MainWindow, tmp_path: Path
+                                                    ) -> None:
+    controller, errors = controller_for(window, tmp_path / "x")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    controller.ask_open_path = lambda caption, flt: bad  # type: ignore[method-assign]
+    depth = window.undo_stack.count()
+    assert not controller.import_weights()
+    assert len(errors) == 1 and "bad.npz" in errors[0]
+    window.open_action.setEnabled(False)              # as the training lock does
+    assert not window.import_weights_action.isEnabled()
+    assert not controller.import_weights() and "locked" in errors[-1]
+    window.open_action.setEnabled(True)
+    assert window.import_weights_action.isEnabled()
+    assert window.undo_stack.count() == depth
+
+
+def test_a_bagging_ensemble_is_refused_in_the_window_with_a_sentence(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch) -> None:
+    path = examples_dir() / "bagging.nnstudio"
+    win = MainWindow(load_project(path), path, recovery=RecoverySession(tmp_path / "r"))
+    win.files.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
+    qtbot.addWidget(win)
+    controller, errors = controller_for(win, tmp_path / "bag")
+    assert controller.export_torch_project()
+    controller.ask_open_path = lambda c, f: tmp_path / "bag" / "model.npz"  # type: ignore[method-assign]
+    depth = win.undo_stack.count()
+    assert not controller.import_weights()
+    assert "bagging ensemble of 5" in errors[0] and "nnstudio import-weights" in errors[0]
+    assert win.undo_stack.count() == depth
