@@ -214,3 +214,19 @@ def test_a_diverging_run_stops_with_finite_weights(tmp_path: Path) -> None:
     with np.load(tmp_path / "output" / "trained.npz") as trained:
         assert all(np.all(np.isfinite(trained[k])) for k in trained.files
                    if trained[k].dtype.kind == "f")
+
+
+def test_torchrun_with_a_layer_that_feeds_no_output(tmp_path: Path) -> None:
+    """A dangling Dense has parameters without gradients; DistributedDataParallel is told."""
+    project = example("spiral_regularization")
+    source = next(n.id for n in project.graph.nodes.values() if n.type_id == "layer.input")
+    dangling = project.graph.add_node("layer.dense", params={"units": 3}, title="Unused")
+    project.graph.connect(source, "out", dangling, "in")
+    export_folder(project, tmp_path)
+    assert "UNUSED_PARAMETERS = True" in (tmp_path / "train.py").read_text(encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node",
+         "2", "train.py", "--threads", "1", "--epochs", "2"], cwd=tmp_path,
+        capture_output=True, text=True, timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert len(read_history(tmp_path / "output" / "history.csv")) == 2

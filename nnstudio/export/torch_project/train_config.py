@@ -75,6 +75,16 @@ def norms(plan: Plan, titles: Mapping[str, str]) -> list[tuple[str, list[Param]]
             for node_id in plan.node_weights()]
 
 
+def has_unused_parameters(plan: Plan) -> bool:
+    """Whether a step with parameters feeds no output head (a dangling layer): then
+    DistributedDataParallel must look for parameters without gradients."""
+    needed = {s.output for s in plan.steps if s.op == "output"}
+    for step in reversed(plan.steps):
+        if step.output in needed:
+            needed.update(step.inputs)
+    return any(step.param_keys and step.output not in needed for step in plan.steps)
+
+
 def train_settings(plans: list[Plan], doc: Document, titles: Mapping[str, str],
                    settings: TrainingSettings, *, name: str, seed: int, task: str,
                    n_classes: int) -> dict[str, Any]:
@@ -92,4 +102,5 @@ def train_settings(plans: list[Plan], doc: Document, titles: Mapping[str, str],
         "TASK": task,
         "ENCODING": "labels" if needs_labels else "one_hot",
         "N_CLASSES": n_classes,
+        "UNUSED_PARAMETERS": has_unused_parameters(plan),
     }

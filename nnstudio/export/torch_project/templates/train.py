@@ -53,6 +53,7 @@ NORMS: list[tuple[str, list[tuple[str, list[int] | None]]]] = []   # node id, it
 TASK = "classification"
 ENCODING = "labels"          # targets for the loss: "labels" or "one_hot"
 N_CLASSES = 0
+UNUSED_PARAMETERS = False    # a layer feeds no output (DistributedDataParallel must know)
 # --- end of NN Studio's settings ---
 
 HERE = Path(__file__).resolve().parent
@@ -104,7 +105,8 @@ class Processes:
         if self.device.type == "cuda":
             member = nn.SyncBatchNorm.convert_sync_batchnorm(member)
         ids = [self.device.index] if self.device.type == "cuda" else None
-        return nn.parallel.DistributedDataParallel(member, device_ids=ids)
+        return nn.parallel.DistributedDataParallel(
+            member, device_ids=ids, find_unused_parameters=UNUSED_PARAMETERS)
 
     def close(self) -> None:
         if self.world > 1:
