@@ -18,7 +18,7 @@ FORBIDDEN = {
     "nnstudio.engine": ["nnstudio.graph", "nnstudio.training", "nnstudio.export", "nnstudio.ui"],
     "nnstudio.graph": ["nnstudio.training", "nnstudio.export", "nnstudio.ui"],
     "nnstudio.training": ["nnstudio.export", "nnstudio.ui"],
-    "nnstudio.export": ["nnstudio.training", "nnstudio.ui"],
+    "nnstudio.export": ["nnstudio.cli", "nnstudio.ui"],
     "nnstudio.cli.main": ["nnstudio.ui"],
 }
 QT_PREFIXES = ("PySide6", "shiboken6", "pyqtgraph")

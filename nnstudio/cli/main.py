@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "new": "new",
     "export": "export",
     "examples": "examples",
+    "import-weights": "import_weights",
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from nnstudio.export.codegen import one_line
 from nnstudio.graph.compiler import Plan, Step
 
 
@@ -79,13 +80,18 @@ def _readable(step: Step, titles: Mapping[str, str]) -> str:
 
 
 def describe(step: Step, titles: Mapping[str, str]) -> str:
-    """One line about where a step comes from, e.g. ``Dense 'Hidden' (n4)``."""
+    """One sanitized line about where a step comes from, e.g. ``'Hidden' (n4)``."""
+    return one_line(_describe(step, titles))
+
+
+def _describe(step: Step, titles: Mapping[str, str]) -> str:
     if step.node_id is not None:
-        title = titles.get(step.node_id)
-        return f"'{title}' ({step.node_id})" if title else f"node {step.node_id}"
+        title = one_line(titles.get(step.node_id) or "", 60)
+        node = one_line(step.node_id, 40)
+        return f"'{title}' ({node})" if title else f"node {node}"
     members = step.attrs.get("neurons") or step.attrs.get("nodes")
     if members:
-        shown = ", ".join(f"'{titles.get(m, m)}'" for m in members[:6])
+        shown = ", ".join(f"'{one_line(titles.get(m, m), 40)}'" for m in members[:6])
         more = f" and {len(members) - 6} more" if len(members) > 6 else ""
         kind = "Neurons" if step.op == "neuron_group" else "Activations"
         return f"{kind} {shown}{more}"
@@ -114,14 +120,17 @@ def head_steps(plan: Plan) -> list[Step]:
     return sorted(heads, key=lambda s: int(s.attrs["columns"][0]))
 
 
-def head_table(plan: Plan, titles: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One JSON-able row per head: title, loss, columns (start, stop), meaning of the values."""
+def head_table(plan: Plan, titles: Mapping[str, str],
+               ensemble: bool = False) -> list[dict[str, Any]]:
+    """One JSON-able row per head: title, loss, columns (start, stop), meaning of the values
+    (of the network's outputs, or of an ensemble's averaged predictions)."""
+    kinds = ENSEMBLE_KIND if ensemble else VALUE_KIND
     rows = []
     for step in head_steps(plan):
         loss = str(step.attrs["loss"])
         start, stop = (int(c) for c in step.attrs["columns"])
         rows.append({"title": titles.get(step.node_id or "", step.output), "loss": loss,
-                     "columns": (start, stop), "values": VALUE_KIND.get(loss, "values")})
+                     "columns": (start, stop), "values": kinds.get(loss, "values")})
     return rows
 
 
@@ -132,6 +141,15 @@ VALUE_KIND = {
     "bce_with_logits": "logits (apply a sigmoid for probabilities)",
     "multilabel": "logits (apply a sigmoid for probabilities)",
     "cross_entropy": "logits (apply a softmax for class probabilities)",
+}
+
+#: What a head's columns hold in a bagging ensemble's output (the members' mean prediction).
+ENSEMBLE_KIND = {
+    "mse": "predicted values, the members' mean",
+    "binary_cross_entropy": "probabilities, the members' mean",
+    "bce_with_logits": "probabilities (sigmoid applied), the members' mean",
+    "multilabel": "probabilities (sigmoid applied), the members' mean",
+    "cross_entropy": "class probabilities (softmax applied), the members' mean",
 }
 
 

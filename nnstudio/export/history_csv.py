@@ -1,8 +1,10 @@
 """Training history (one JSON-able dict per epoch, as ``Project.history`` holds) to CSV.
 
 Columns are the union of the records' keys in the order they first appear (``epoch``
-first); a missing or None value is an empty cell; nested dicts become ``key/sub`` columns
-and lists a JSON text. Numbers keep full precision (``repr``), so reading back is exact.
+first); a missing, None or non-finite value is an empty cell; nested dicts become
+``key/sub`` columns and lists a JSON text. Numbers keep full precision (``repr``), so
+reading back is exact. Text (column names included) is one line and never starts like a
+spreadsheet formula (``codegen.csv_text``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nnstudio.export.codegen import csv_text
 from nnstudio.export.common import ExportError
 
 
@@ -25,7 +29,7 @@ def history_csv_text(history: Iterable[Mapping[str, Any]]) -> str:
         columns.update(dict.fromkeys(row))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(columns))
+    writer.writerow([csv_text(c) for c in columns])
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
     return buffer.getvalue()
@@ -63,8 +67,10 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, float):
-        return repr(value)
+        return repr(value) if math.isfinite(value) else ""
     if isinstance(value, list | tuple):
-        return json.dumps(list(value))
-    return str(value)
+        return csv_text(json.dumps(list(value), ensure_ascii=True, default=str))
+    return csv_text(value)

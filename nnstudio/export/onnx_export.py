@@ -4,19 +4,22 @@
 
 The model has one input ``x: (N, *plan.input_shape)`` float32 and one output
 ``output: (N, P)``: the heads side by side, exactly as ``Plan.forward(x, training=False)``
-(logits for cross-entropy heads). The per-head meaning is stored in the model's metadata.
+(logits for cross-entropy heads); for a bagging ensemble, the mean of the members'
+predictions as ``Trainer.predict`` gives it. The per-head meaning is stored in the model's
+metadata.
 Needs the optional ``onnx`` package (imported only when exporting).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nnstudio.export.codegen import one_line
 from nnstudio.export.common import (
     ExportError,
     column_runs,
@@ -47,11 +50,12 @@ def _onnx() -> Any:
     return onnx
 
 
-def write_onnx(plan: Plan, path: str | Path, *, titles: Mapping[str, str] | None = None,
-               name: str = "Network") -> Path:
-    """Write the ONNX model to ``path`` (``.onnx`` appended if missing); returns the path."""
+def write_onnx(plans: Plan | Sequence[Plan], path: str | Path, *,
+               titles: Mapping[str, str] | None = None, name: str = "Network") -> Path:
+    """Write the ONNX model to ``path`` (``.onnx`` appended if missing); returns the path.
+    Several plans are a bagging ensemble (see ``onnx_model``)."""
     onnx = _onnx()
-    model = onnx_model(plan, titles=titles or {}, name=name)
+    model = onnx_model(plans, titles=titles or {}, name=name)
     target = Path(path)
     if target.suffix != ".onnx":
         target = target.with_name(target.name + ".onnx")
@@ -63,34 +67,61 @@ def write_onnx(plan: Plan, path: str | Path, *, titles: Mapping[str, str] | None
     return target
 
 
-def onnx_model(plan: Plan, *, titles: Mapping[str, str], name: str) -> Any:
-    """The ``onnx.ModelProto`` of ``plan`` (checked with ``onnx.checker``)."""
+def onnx_model(plans: Plan | Sequence[Plan], *, titles: Mapping[str, str], name: str) -> Any:
+    """The ``onnx.ModelProto`` of a plan (checked with ``onnx.checker``).
+
+    Several plans are the members of a bagging ensemble: each member's nodes and weights
+    are prefixed ``m<k>.``, each member's heads become predictions (softmax on
+    cross-entropy heads, sigmoid on logit heads) and ``output`` is their ``Mean``, as
+    ``Trainer.predict`` averages them.
+    """
     onnx = _onnx()
     helper = onnx.helper
-    builder = _GraphBuilder(onnx, value_names(plan, titles, ("output",)), plan.dtype)
-    for step in plan.steps:
-        builder.step(step, plan, titles)
-    heads = [builder.names[s.output] for s in head_steps(plan)]
-    if not heads:
+    members = [plans] if isinstance(plans, Plan) else list(plans)
+    plan = members[0]
+    if not head_steps(plan):
         raise ExportError("The network has no output node, so there is nothing to export.")
-    if len(heads) == 1:
-        builder.node("Identity", heads, "output", "output")
-    else:
-        builder.node("Concat", heads, "output", "output", axis=1)
-    rows = head_table(plan, titles)
+    nodes: list[Any] = []
+    initializers: list[Any] = []
+    outputs = []
+    for k, member in enumerate(members):
+        prefix = f"m{k}." if len(members) > 1 else ""
+        names = {v: (v if v == "x" else prefix + n)
+                 for v, n in value_names(member, titles, ("output",)).items()}
+        builder = _GraphBuilder(onnx, names, member.dtype)
+        for step in member.steps:
+            builder.step(step, member, titles)
+        heads = [builder.names[s.output] for s in head_steps(member)]
+        if len(members) > 1:
+            heads = [builder.prediction(s, h) for s, h in zip(head_steps(member), heads,
+                                                               strict=True)]
+        target = "output" if len(members) == 1 else f"{prefix}prediction"
+        if len(heads) == 1:
+            builder.node("Identity", heads, target, target)
+        else:
+            builder.node("Concat", heads, target, target, axis=1)
+        nodes += builder.nodes
+        initializers += builder.initializers
+        outputs.append(target)
+    if len(members) > 1:
+        nodes.append(helper.make_node("Mean", outputs, ["output"], name="output: mean of "
+                                      f"the {len(members)} bagging members' predictions"))
+    rows = head_table(plan, titles, ensemble=len(members) > 1)
     width = rows[-1]["columns"][1]
     elem = helper.np_dtype_to_tensor_dtype(np.dtype(plan.dtype))
+    what = (f"Output: the mean of {len(members)} bagging members' predictions"
+            if len(members) > 1 else "Output: the heads side by side")
     graph = helper.make_graph(
-        builder.nodes, _graph_name(name),
+        nodes, _graph_name(name),
         [helper.make_tensor_value_info("x", elem, ["N", *plan.input_shape])],
         [helper.make_tensor_value_info("output", elem, ["N", width])],
-        builder.initializers,
-        doc_string=f"NN Studio network '{name}'. Output: the heads side by side.")
+        initializers, doc_string=one_line(f"NN Studio network '{name}'. {what}."))
     model = helper.make_model(graph, producer_name="NN Studio",
                               opset_imports=[helper.make_opsetid("", OPSET)],
                               doc_string=_heads_text(rows))
     model.ir_version = IR_VERSION
-    helper.set_model_props(model, {"nnstudio.heads": json.dumps(rows)})
+    helper.set_model_props(model, {"nnstudio.heads": json.dumps(rows, ensure_ascii=True),
+                                   "nnstudio.members": str(len(members))})
     try:
         onnx.checker.check_model(model, full_check=True)
     except onnx.checker.ValidationError as error:   # a bug here, not the user's doing
@@ -99,12 +130,12 @@ def onnx_model(plan: Plan, *, titles: Mapping[str, str], name: str) -> Any:
 
 
 def _graph_name(name: str) -> str:
-    return name.strip() or "network"
+    return one_line(name) or "network"
 
 
 def _heads_text(rows: list[dict[str, Any]]) -> str:
-    return "; ".join(f"columns {r['columns'][0]}:{r['columns'][1]} '{r['title']}' "
-                     f"({r['loss']}): {r['values']}" for r in rows)
+    return "; ".join(one_line(f"columns {r['columns'][0]}:{r['columns'][1]} '{r['title']}' "
+                              f"({r['loss']}): {r['values']}") for r in rows)
 
 
 class _GraphBuilder:
@@ -132,6 +163,16 @@ class _GraphBuilder:
 
     def scalar(self, base: str, value: float) -> str:
         return self.const(self.temp(base), np.array(value, dtype=self.dtype))
+
+    def prediction(self, head: Step, value: str) -> str:
+        """A head's output as NN Studio predicts it: softmax on cross-entropy heads,
+        sigmoid on logit heads, unchanged otherwise."""
+        loss = str(head.attrs["loss"])
+        if loss == "cross_entropy":
+            return self.node("Softmax", [value], self.temp(value), f"{value} softmax", axis=1)
+        if loss in ("bce_with_logits", "multilabel"):
+            return self.node("Sigmoid", [value], self.temp(value), f"{value} sigmoid")
+        return value
 
     def step(self, step: Step, plan: Plan, titles: Mapping[str, str]) -> None:
         out = self.names[step.output]

@@ -5,7 +5,8 @@
 ``data`` (the dataset's DataSignature) fixes the input shape where the graph alone does not
 (e.g. Input-feature nodes that read some columns of a wider table); without it the shape
 comes from the graph. Nodes without learned values get the initial values the project's
-seed gives them, as training would start from.
+seed gives them, as training would start from. A bagging project exports its whole
+ensemble (``member_plans``), averaged as NN Studio averages it.
 """
 
 from __future__ import annotations
@@ -15,50 +16,55 @@ from pathlib import Path
 from nnstudio.export.common import ExportError
 from nnstudio.export.history_csv import write_history_csv
 from nnstudio.export.onnx_export import write_onnx
+from nnstudio.export.plans import ensemble_note, export_plan, member_plans, node_titles
+from nnstudio.export.project_fields import history_of, member_count, name_of, preprocessing_of
 from nnstudio.export.pytorch import write_pytorch
-from nnstudio.graph.compiler import Plan, compile_graph
-from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.signature import DataSignature
 
-#: Export formats and the file suffix each writes.
-FORMATS: dict[str, str] = {"pytorch": ".py", "onnx": ".onnx", "csv": ".csv"}
+__all__ = ["FORMATS", "ensemble_note", "export_note", "export_plan", "export_project",
+           "member_plans", "node_titles"]
+
+#: Export formats and the file suffix each writes ("" = a folder).
+FORMATS: dict[str, str] = {"pytorch": ".py", "onnx": ".onnx", "csv": ".csv",
+                           "pytorch-project": ""}
 
 
-def export_plan(project: Project, data: DataSignature | None = None) -> Plan:
-    """The project's network compiled (float32) with its learned values."""
-    try:
-        return compile_graph(project.graph, data, seed=project.seed)
-    except GraphError as error:
-        raise ExportError(f"The network cannot be exported: {error}") from None
-
-
-def node_titles(project: Project) -> dict[str, str]:
-    """node id -> title, to name the exported layers."""
-    return {node_id: node.title for node_id, node in project.graph.nodes.items()}
-
-
-def ensemble_note(project: Project) -> str:
-    """A warning for bagging projects: the export holds the graph's own weights."""
-    if len(project.ensemble) < 2:
+def export_note(project: Project, fmt: str) -> str:
+    """A sentence for the user about what an export holds beyond one network (a bagging
+    ensemble), or ""."""
+    if fmt == "csv":
         return ""
-    return (f"Note: the project trained a bagging ensemble of {len(project.ensemble)} "
-            "members; this export holds the weights of the network on the canvas only, "
-            "not the ensemble's average prediction.")
+    try:
+        members = member_count(project)
+    except ExportError:
+        return ""
+    if members < 2:
+        return ""
+    return (f"The export holds the project's bagging ensemble of {members} members and "
+            "averages their predictions, as NN Studio does.")
 
 
 def export_project(project: Project, fmt: str, out: str | Path, *,
-                   data: DataSignature | None = None) -> list[Path]:
-    """Write ``project`` as ``fmt`` (pytorch, onnx or csv) to ``out``; returns the files."""
+                   data: DataSignature | None = None, base_dir: Path | None = None,
+                   project_file: Path | None = None) -> list[Path]:
+    """Write ``project`` as ``fmt`` (pytorch, onnx, csv or pytorch-project) to ``out``;
+    returns the files written. ``base_dir``: the project's folder (relative data paths);
+    ``project_file``: the project's file, named in a PyTorch project's README."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown export format '{fmt}' (use {', '.join(FORMATS)}).")
     if fmt == "csv":
-        return [write_history_csv(project.history, out)]
-    plan = export_plan(project, data)
-    name = project.name or Path(out).stem
+        return [write_history_csv(history_of(project), out)]
+    if fmt == "pytorch-project":
+        from nnstudio.export.torch_project import write_torch_project
+
+        return write_torch_project(project, Path(out), base_dir=base_dir,
+                                   project_file=project_file)
+    plans = member_plans(project, data)
+    name = name_of(project) or Path(out).stem
     if fmt == "pytorch":
-        script, weights = write_pytorch(plan, out, titles=node_titles(project), name=name,
-                                        preprocessing=project.preprocessing,
-                                        note=ensemble_note(project))
+        script, weights = write_pytorch(plans, out, titles=node_titles(project), name=name,
+                                        preprocessing=preprocessing_of(project),
+                                        note=ensemble_note(len(plans)))
         return [script, weights]
-    return [write_onnx(plan, out, titles=node_titles(project), name=name)]
+    return [write_onnx(plans, out, titles=node_titles(project), name=name)]

@@ -1,10 +1,13 @@
-"""File › Export: the network as PyTorch or ONNX, the canvas as PNG or SVG, the history as CSV.
+"""File › Export: the network as PyTorch or ONNX, its training as a PyTorch project, the
+canvas as PNG or SVG, the history as CSV; and File › Import weights (weights trained by an
+exported PyTorch project).
 
-``install(session, host)`` adds the submenu to the window's File menu (above Quit). The
-work is in plain functions (``render_canvas_png``, ``render_canvas_svg``) and in
-``ExportController``, whose questions to the user (``ask_save_path``, ``show_error``) tests
-replace. Plots need nothing here: every pyqtgraph plot offers "Export..." (PNG, SVG, CSV,
-…) in its own right-click menu.
+``install(session, host)`` adds the submenu and the import action to the window's File
+menu (above Quit). The work is in plain functions (``render_canvas_png``,
+``render_canvas_svg``) and in ``ExportController``, whose questions to the user
+(``ask_save_path``, ``ask_open_path``, ``show_error``) tests replace. Plots need nothing
+here: every pyqtgraph plot offers "Export..." (PNG, SVG, CSV, …) in its own right-click
+menu.
 """
 
 from __future__ import annotations
@@ -108,13 +111,20 @@ class ExportController(QObject):
         self.session = session
         self.host = host
         self.menu: QMenu | None = None
+        self.import_action: QAction | None = None
 
     # --- questions (replaceable in tests) ------------------------------------------------
     def ask_save_path(self, caption: str, file_filter: str, suggested: str) -> Path | None:
         """Ask where to write; None when the user cancels."""
         folder = self.session.base_dir or Path.home()
         name, _ = QFileDialog.getSaveFileName(self.host.widget(), caption,
-                                              str(folder / suggested),
+                                              str(folder / suggested), file_filter)
+        return Path(name) if name else None
+
+    def ask_open_path(self, caption: str, file_filter: str) -> Path | None:
+        """Ask which file to read; None when the user cancels."""
+        folder = self.session.base_dir or Path.home()
+        name, _ = QFileDialog.getOpenFileName(self.host.widget(), caption, str(folder),
                                               file_filter)
         return Path(name) if name else None
 
@@ -128,14 +138,57 @@ class ExportController(QObject):
     def export_onnx(self) -> list[Path]:
         return self._network("onnx", "Export to ONNX", "ONNX model (*.onnx)", ".onnx")
 
+    def export_torch_project(self) -> list[Path]:
+        """A folder with model.py, data.py and train.py (see nnstudio.export.torch_project)."""
+        from nnstudio.export import ExportError, export_project
+
+        folder = self.ask_save_path("Export PyTorch training project (a new folder)",
+                                    "Folder (*)", self._stem() + "_pytorch")
+        if folder is None:
+            return []
+        session = self.session
+        try:
+            written = export_project(session.project, "pytorch-project", folder,
+                                     base_dir=session.base_dir, project_file=session.path)
+        except ExportError as error:
+            self.show_error(str(error))
+            return []
+        self.host.show_status(
+            f"Exported the PyTorch training project to {folder} (see its README.md)", 8000)
+        return written
+
+    def import_weights(self) -> bool:
+        """Weights trained by an exported project into the network (every bagging member)
+        as a new current run: ONE undoable step."""
+        from nnstudio.export import ExportError
+        from nnstudio.export.weights_import import import_edit, read_weights
+        from nnstudio.graph.errors import GraphError
+
+        session = self.session
+        if session.locked:
+            self.show_error("The network is locked while training runs; press Stop first.")
+            return False
+        path = self.ask_open_path("Import weights", "Trained weights (*.npz)")
+        if path is None:
+            return False
+        try:
+            imported = read_weights(session.project, path, base_dir=session.base_dir)
+            session.push(import_edit(session.project, imported))
+        except (ExportError, GraphError) as error:
+            self.show_error(str(error))
+            return False
+        self.host.show_status(imported.summary(), 8000)
+        return True
+
     def export_history_csv(self) -> list[Path]:
         from nnstudio.export import ExportError, write_history_csv
+        from nnstudio.export.project_fields import history_of
 
         path = self._ask("Export training history", "CSV table (*.csv)", "_history.csv")
         if path is None:
             return []
         try:
-            return self._done([write_history_csv(self.session.project.history, path)])
+            return self._done([write_history_csv(history_of(self.session.project), path)])
         except ExportError as error:
             self.show_error(str(error))
             return []
@@ -171,6 +224,7 @@ class ExportController(QObject):
 
     def _network(self, fmt: str, caption: str, file_filter: str, suffix: str) -> list[Path]:
         from nnstudio.export import ExportError, export_project
+        from nnstudio.export.project_export import export_note
         from nnstudio.training.prepared import data_signature
 
         path = self._ask(caption, file_filter, suffix)
@@ -179,10 +233,14 @@ class ExportController(QObject):
         session = self.session
         data = session.data_signature or data_signature(session.project, session.base_dir)[0]
         try:
-            return self._done(export_project(session.project, fmt, path, data=data))
+            written = self._done(export_project(session.project, fmt, path, data=data))
         except ExportError as error:
             self.show_error(str(error))
             return []
+        note = export_note(session.project, fmt)
+        if note:
+            self.host.show_status(note, 8000)
+        return written
 
     def _done(self, paths: list[Path]) -> list[Path]:
         names = ", ".join(p.name for p in paths)
@@ -191,14 +249,19 @@ class ExportController(QObject):
 
 
 def install(session: Session, host: Host) -> ExportController:
-    """Add File › Export ▸ (PyTorch…, ONNX…, Canvas as PNG…, Canvas as SVG…, Training
-    history as CSV…) to the window's File menu, above Quit; returns the controller."""
+    """Add File › Export ▸ (PyTorch…, ONNX…, PyTorch training project…, Canvas as PNG…,
+    Canvas as SVG…, Training history as CSV…) and File › Import weights… to the window's
+    File menu, above Quit; returns the controller."""
     controller = ExportController(session, host)
-    menu = QMenu("E&xport", host.widget())
+    window = host.widget()
+    menu = QMenu("E&xport", window)
     menu.setObjectName("export_menu")
     entries = [("&PyTorch…", controller.export_pytorch,
                 "Write the network as a PyTorch script with its weights"),
                ("&ONNX…", controller.export_onnx, "Write the network as an ONNX model"),
+               ("PyTorch &training project…", controller.export_torch_project,
+                "Write a folder that trains the network in PyTorch as NN Studio does "
+                "(CPU, GPU, torchrun)"),
                None,
                ("Canvas as P&NG…", controller.export_png, "Save a picture of the canvas"),
                ("Canvas as &SVG…", controller.export_svg, "Save the canvas as a vector drawing"),
@@ -226,4 +289,18 @@ def install(session: Session, host: Host) -> ExportController:
     else:
         file_menu.addMenu(menu)
     controller.menu = menu
+    importer = QAction("Import &weights…", window)
+    importer.setObjectName("import_weights_action")
+    importer.setStatusTip("Put weights trained by an exported PyTorch project into the network")
+    importer.triggered.connect(lambda _=False: controller.import_weights())
+    file_menu.insertAction(_after(file_menu, menu.menuAction()), importer)
+    session.lock_changed.connect(lambda locked: importer.setEnabled(not locked))
+    controller.import_action = importer
     return controller
+
+
+def _after(menu: QMenu, action: QAction) -> QAction | None:
+    """The action following ``action`` in ``menu`` (None at the end)."""
+    actions = menu.actions()
+    index = actions.index(action)
+    return actions[index + 1] if index + 1 < len(actions) else None

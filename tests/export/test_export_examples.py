@@ -62,7 +62,7 @@ def test_exported_weights_are_the_trained_ones(example: tuple[Path, Example]) ->
     changed = [k for k, v in plan.state_dict().items()
                if not np.array_equal(v, untrained.state_dict()[k])]
     assert changed, "one epoch of training changed no weight"
-    if not project.ensemble:    # bagging: the graph holds the members' first, not the average
+    if not project.ensemble:    # bagging: the graph holds the first member, not the average
         x = trainer.scaler.transform(raw)
         np.testing.assert_array_equal(plan.forward(x, training=False),
                                       trainer.plan.forward(x, training=False))
@@ -76,13 +76,17 @@ def test_pytorch_export_matches_engine(example: tuple[Path, Example],
     plan = export_plan(project, signature)
     script, weights = export_project(project, "pytorch", tmp_path / "model.py", data=signature)
     assert weights == tmp_path / "model.npz"
-    if len(project.ensemble) > 1:           # the script says it holds one network only
-        assert "bagging ensemble" in script.read_text(encoding="utf-8")
     module = import_script(script)
     model = module.load_model()
     x_ref = trainer.scaler.transform(raw)
     x = module.preprocess(np.array(raw))
     np.testing.assert_allclose(x, x_ref, rtol=0, atol=1e-6)
+    if len(project.ensemble) > 1:   # the ensemble's mean prediction, as the window shows it
+        assert "bagging ensemble of 5" in script.read_text(encoding="utf-8")
+        with torch.no_grad():
+            got = model(torch.from_numpy(x)).numpy()
+        np.testing.assert_allclose(got, trainer.predict(raw), rtol=0, atol=TOLERANCE)
+        return
     expected = plan.forward(x_ref, training=False)
     with torch.no_grad():
         got = model(torch.from_numpy(x)).numpy()
@@ -110,4 +114,5 @@ def test_onnx_export_matches_engine(example: tuple[Path, Example],
     x = trainer.scaler.transform(raw)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     (got,) = session.run(None, {"x": x})
-    np.testing.assert_allclose(got, plan.forward(x, training=False), rtol=0, atol=TOLERANCE)
+    expected = trainer.predict(raw) if project.ensemble else plan.forward(x, training=False)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=TOLERANCE)

@@ -56,8 +56,10 @@ def test_menu_has_every_export_entry_above_quit(window: MainWindow, tmp_path: Pa
     export_index = entries.index("E&xport")
     assert entries.index(window.quit_action.text()) > export_index
     texts = [a.text() for a in window.export_actions.menu.actions() if not a.isSeparator()]
-    assert texts == ["&PyTorch…", "&ONNX…", "Canvas as P&NG…", "Canvas as &SVG…",
-                     "Training &history as CSV…"]
+    assert texts == ["&PyTorch…", "&ONNX…", "PyTorch &training project…", "Canvas as P&NG…",
+                     "Canvas as &SVG…", "Training &history as CSV…"]
+    assert entries.index("Import &weights…") == export_index + 1
+    assert entries.count("Import &weights…") == 1
 
 
 def test_canvas_png_is_a_white_2x_image_of_the_network(window: MainWindow,
@@ -150,3 +152,69 @@ def test_training_plots_offer_pyqtgraph_exporters(qtbot, panel_name: str) -> Non
     names = {e.Name for e in Exporter.Exporters}
     assert {"Image File (PNG, TIF, JPG, ...)", "Scalable Vector Graphics (SVG)",
             "CSV of original plot data"} <= names
+
+
+def test_training_project_and_weights_round_trip_in_the_window(window: MainWindow,
+                                                                tmp_path: Path) -> None:
+    """File › Export › PyTorch training project…, then File › Import weights… with the
+    (changed) weights: ONE undo step, and undo gives the old weights back."""
+    import numpy as np
+
+    folder = tmp_path / "xor_pytorch"
+    controller, errors = controller_for(window, folder)
+    written = controller.export_torch_project()
+    assert folder / "train.py" in written and not errors
+    with np.load(folder / "model.npz") as arrays:
+        trained = {k: (arrays[k] * 2 if k.endswith(".weight") else arrays[k])
+                   for k in arrays.files}
+    weights = tmp_path / "trained.npz"
+    with weights.open("wb") as handle:
+        np.savez(handle, **trained)
+    before = {e.id: e.weight for e in window.project.graph.edges.values()}
+    depth = window.undo_stack.count()
+    controller.ask_open_path = lambda caption, flt: weights  # type: ignore[method-assign]
+    assert controller.import_weights() and not errors
+    assert window.undo_stack.count() == depth + 1
+    after = {e.id: e.weight for e in window.project.graph.edges.values()}
+    assert after != before
+    window.undo_stack.undo()
+    assert {e.id: e.weight for e in window.project.graph.edges.values()} == before
+    window.undo_stack.redo()
+    assert {e.id: e.weight for e in window.project.graph.edges.values()} == after
+
+
+def test_import_refuses_while_training_and_bad_files(window: MainWindow, tmp_path: Path
+                                                    ) -> None:
+    controller, errors = controller_for(window, tmp_path / "x")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    controller.ask_open_path = lambda caption, flt: bad  # type: ignore[method-assign]
+    depth = window.undo_stack.count()
+    assert not controller.import_weights()
+    assert len(errors) == 1 and "bad.npz" in errors[0]
+    window.session.set_locked(True)                   # as a training run does
+    assert not controller.import_action.isEnabled()
+    assert not controller.import_weights() and "locked" in errors[-1]
+    window.session.set_locked(False)
+    assert controller.import_action.isEnabled()
+    assert window.undo_stack.count() == depth
+
+
+def test_a_bagging_ensemble_is_imported_in_the_window_as_one_run(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                  monkeypatch) -> None:
+    path = examples_dir() / "bagging.nnstudio"
+    win = MainWindow(load_project(path), path, recovery=RecoverySession(tmp_path / "r"))
+    win.files.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
+    qtbot.addWidget(win)
+    controller, errors = controller_for(win, tmp_path / "bag")
+    assert controller.export_torch_project()
+    controller.ask_open_path = lambda c, f: tmp_path / "bag" / "model.npz"  # type: ignore[method-assign]
+    depth = win.undo_stack.count()
+    assert controller.import_weights() and not errors
+    project = win.project
+    assert win.undo_stack.count() == depth + 1
+    assert len(project.ensemble) == 5 and project.active is not None
+    assert "imported from model.npz" in project.active.name
+    assert project.active.weights is not None and len(project.active.weights.ensemble) == 5
+    win.undo_stack.undo()
+    assert project.ensemble == [] and project.runs == [] and project.active_run is None
