@@ -293,7 +293,11 @@ def install(session: Session, host: Host) -> ExportController:
     importer.setObjectName("import_weights_action")
     importer.setStatusTip("Put weights trained by an exported PyTorch project into the network")
     importer.triggered.connect(lambda _=False: controller.import_weights())
-    file_menu.insertAction(_after(file_menu, menu.menuAction()), importer)
+    following = _after(file_menu, menu.menuAction())
+    if following is None:
+        file_menu.addAction(importer)
+    else:
+        file_menu.insertAction(following, importer)
     session.lock_changed.connect(lambda locked: importer.setEnabled(not locked))
     controller.import_action = importer
     return controller
