@@ -67,6 +67,7 @@ def build_graph(ds: Dataset, hidden: Sequence[int]) -> Document:
         params: dict[str, Any] = {"kind": "image", "channels": c, "height": h, "width": w}
         chain = [d.add_node("layer.input", (0.0, 0.0), params, f"Input {c}×{h}×{w}"),
                  d.add_node("layer.flatten", (X_STEP, 0.0), title="Flatten")]
+        d.connect(chain[0], "out", chain[1], "in")
     else:
         chain = [d.add_node("layer.input", (0.0, 0.0),
                             {"kind": "vector", "features": ds.n_features},

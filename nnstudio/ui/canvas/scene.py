@@ -303,12 +303,13 @@ class CanvasScene(QGraphicsScene):
         self.editor.push(edit, text, merge_key)
         self.refresh_now()
 
-    def push_edits(self, edits: list[Edit], text: str) -> None:
-        """Several edits as one undo step (nothing is pushed for an empty list)."""
-        if len(edits) == 1:
-            self.push_edit(edits[0], text)
-        elif edits:
-            self.push_edit(Compound(tuple(edits), text))
+    def push_edits(self, edits: list[Edit], text: str) -> bool:
+        """Several edits as one undo step (nothing is pushed for an empty list); a refused
+        step (e.g. while training runs) shows its sentence as a hint. True if pushed."""
+        if not edits:
+            return True
+        return self.try_edit(edits[0] if len(edits) == 1 else Compound(tuple(edits), text),
+                             text)
 
     def try_edit(self, edit: Edit, text: str | None = None, at: QPointF | None = None) -> bool:
         """``push_edit`` for gestures: a refused edit shows its sentence as a hint."""
@@ -328,9 +329,11 @@ class CanvasScene(QGraphicsScene):
                     position, kind.default_params(), {})
 
     def add_node_at(self, type_id: str, pos: QPointF) -> str:
-        """Add a node of ``type_id`` at ``pos`` as one undo step; returns its id."""
+        """Add a node of ``type_id`` at ``pos`` as one undo step; returns its id ("" when
+        the edit was refused: its sentence shows as a hint)."""
         node = self.new_node(type_id, pos)
-        self.push_edit(AddNode(node))
+        if not self.try_edit(AddNode(node), None, pos):
+            return ""
         self.select_nodes([node.id])
         return node.id
 
@@ -344,7 +347,9 @@ class CanvasScene(QGraphicsScene):
             source, target = PortRef(node.id, new_port), port
             node.position = (node.position[0] - node_width(type_id), node.position[1])
         edge = Edge(self.document.new_edge_id(), source, target, None)
-        self.push_edit(Compound((AddNode(node), AddEdge(edge)), f"Add {node.title} and connect"))
+        if not self.try_edit(Compound((AddNode(node), AddEdge(edge)),
+                                      f"Add {node.title} and connect"), None, pos):
+            return ""
         self.select_nodes([node.id])
         return node.id
 
@@ -406,8 +411,8 @@ class CanvasScene(QGraphicsScene):
             offset = (style.snap(at.x()) - left, style.snap(at.y()) - top)
         edit, new_ids = self.document.paste_edit(fragment, offset)
         assert isinstance(edit, Compound)
-        self.push_edit(Compound(edit.edits, text))
-        self.select_nodes(new_ids)
+        if self.try_edit(Compound(edit.edits, text), None, at):
+            self.select_nodes(new_ids)
 
     # --- selection ---------------------------------------------------------------------
 
