@@ -128,7 +128,20 @@ def _cycles(imports: dict[str, set[str]]) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("package", ["nnstudio.engine", "nnstudio.graph", "nnstudio.training",
-                                     "nnstudio.export", "nnstudio.cli"])
+                                     "nnstudio.export", "nnstudio.cli", "nnstudio.ui"])
 def test_files_of_a_package_import_one_way(package: str) -> None:
     cycles = [c for c in _cycles(_module_imports()) if any(m.startswith(package) for m in c)]
     assert not cycles, f"import circles in {package}: {cycles}"
+
+
+def test_the_window_never_imports_the_command_line() -> None:
+    modules = loaded_modules("nnstudio.ui")
+    assert not [m for m in modules if m == "nnstudio.cli" or m.startswith("nnstudio.cli.")]
+
+
+def test_features_know_the_session_and_host_not_the_main_window() -> None:
+    """Only the application start-up may import the main window; features get a Session
+    and a Host (``nnstudio.ui.host``) instead."""
+    importers = sorted(name for name, targets in _module_imports().items()
+                       if "nnstudio.ui.main_window" in targets)
+    assert importers == ["nnstudio.ui.app"], importers

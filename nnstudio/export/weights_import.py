@@ -37,7 +37,7 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.edits import Compound, Edit
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.project_edits import AddRun, ProjectCompound, SetField
-from nnstudio.graph.model.runs import Run
+from nnstudio.graph.model.runs import Run, network_settings
 from nnstudio.training.runs import begin_run, plan_fingerprint, weights_of
 
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -122,7 +122,8 @@ def import_edit(project: Project, imported: WeightsImport) -> ProjectCompound:
     run = Run(id=start.run_id, name=f"Run {start.run_id[1:]} · imported from "
               f"{imported.path.name}", started=start.started, ended=start.started,
               settings=dict(project.training), dataset=dict(project.dataset),
-              seed=int(project.seed), fingerprint=imported.fingerprint,
+              seed=int(project.seed), network=network_settings(project.graph.nodes),
+              fingerprint=imported.fingerprint,
               message=f"Weights imported from {imported.path.name}.",
               preprocessing=dict(imported.preprocessing), weights=weights)
     return ProjectCompound((

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -31,7 +32,9 @@ from nnstudio.graph.model.project_edits import (
     ReplaceRun,
     SetField,
 )
-from nnstudio.graph.model.runs import Run, RunWeights, next_run_id
+from nnstudio.graph.model.runs import Run, RunWeights, network_settings, next_run_id
+from nnstudio.training import bagging, metrics
+from nnstudio.training.prepared import prepare_run
 from nnstudio.training.records import Finished, TrainingResults
 
 RESULTS_TEXT = "Training results"
@@ -135,7 +138,8 @@ def results_edit(project: Project, start: RunStart, results: TrainingResults,
     base = (project.run(start.run_id) if start.continues else
             Run(id=start.run_id, name=start.name, started=start.started,
                 settings=dict(project.training), dataset=dict(project.dataset),
-                seed=int(project.seed), parent=start.parent))
+                seed=int(project.seed), network=network_settings(project.graph.nodes),
+                parent=start.parent))
     run = dataclasses.replace(
         base, ended=ended or utc_now(), history=tuple(results.history),
         outcome=finished.reason, message=finished.message,
@@ -229,3 +233,17 @@ def summary(run: Run) -> Mapping[str, float | int | None]:
             "best_val_loss": get(best, "val_loss"), "final_val_loss": get(final, "val_loss"),
             "best_val_accuracy": get(best, "val_accuracy"),
             "final_val_accuracy": get(final, "val_accuracy")}
+
+
+def validation_loss(project: Project, base_dir: Path | None = None) -> float | None:
+    """The validation loss of the network's stored weights (every bagging member averaged,
+    as a run's epoch records measure it); None without a validation split."""
+    prepared = prepare_run(project, base_dir)
+    val = prepared.split.val
+    if not val.n_samples:
+        return None
+    plans = prepared.plans
+    for plan, state in zip(plans, project.ensemble, strict=False):
+        plan.load_state_dict(state)
+    predictions = bagging.average_predictions([plan.predict(val.x) for plan in plans])
+    return metrics.eval_loss(prepared.plan.heads, predictions, prepared.targets["val"])

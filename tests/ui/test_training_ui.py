@@ -227,3 +227,33 @@ def test_settings_edits_are_undoable_and_locked_during_a_run(
     ui.controller.stop()
     wait_state(qtbot, ui, FINISHED)
     assert ui.panel.body.isEnabled()
+
+
+def test_pressing_train_builds_no_trainer_in_the_window(qtbot, tmp_path, monkeypatch) -> None:
+    """The training process describes the run, trains it and shows the stored weights;
+    the window's process builds no Trainer (and so never loads the data to train)."""
+    from nnstudio.training import trainer as trainer_module
+
+    built: list[object] = []
+    original = trainer_module.Trainer.__init__
+
+    def counting(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(trainer_module.Trainer, "__init__", counting)
+    window, ui = training_window(qtbot, tmp_path, monkeypatch, "digits_cnn")
+    c = ui.controller
+    c.backend = "process"
+    window.project.training["epochs"] = 1
+    assert c.train()
+    wait_state(qtbot, ui, FINISHED)
+    assert c.last_outcome.reason == "completed" and c.info is not None
+    assert c.info.train_samples > 0 and ui.confusion.evaluation is not None
+    # Continue and the stored weights' views after Reset + undo go through the child too
+    assert c.train()
+    wait_state(qtbot, ui, FINISHED)
+    ui.controller.reset_weights()
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: c.preview is None, timeout=10_000)
+    assert built == []

@@ -39,7 +39,8 @@ MAX_ENSEMBLE = 1_000
 _RUN_ID = re.compile(r"r[1-9][0-9]{0,8}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")
 _REQUIRED = {"id", "name"}
-_OPTIONAL = frozenset({"started", "ended", "settings", "dataset", "seed", "fingerprint",
+_OPTIONAL = frozenset({"started", "ended", "settings", "dataset", "seed", "network",
+                       "fingerprint",
                        "history", "outcome", "message", "preprocessing", "parent",
                        "weights_dropped", "weights"})
 
@@ -56,7 +57,10 @@ def _run_to_data(run: Run, writer: ArrayWriter) -> dict[str, Any]:
         "started": run.started, "ended": run.ended,
         "settings": encode_json(dict(run.settings), f"the settings of {where}"),
         "dataset": encode_json(dict(run.dataset), f"the dataset of {where}"),
-        "seed": run.seed, "fingerprint": run.fingerprint,
+        "seed": run.seed,
+        "network": encode_json({k: dict(v) for k, v in run.network.items()},
+                               f"the network of {where}"),
+        "fingerprint": run.fingerprint,
         "history": encode_json([dict(r) for r in run.history], f"the history of {where}"),
         "outcome": run.outcome, "message": encode_json(run.message, f"the message of {where}"),
         "preprocessing": encode_json(dict(run.preprocessing), f"the scaler of {where}"),
@@ -141,12 +145,22 @@ def _run_from_data(raw: Any, index: int, arrays: ArrayReader) -> Run:
         started=optional_text("started", _TIME), ended=optional_text("ended", _TIME),
         settings=json_object("settings", "settings"), dataset=json_object("dataset", "dataset"),
         seed=expect_int(raw.get("seed", 0), f"the seed of {where}", 0, 2**64 - 1),
+        network=_network(json_object("network", "network"), where),
         fingerprint=expect_text(raw.get("fingerprint", ""), f"the fingerprint of {where}", 64),
         history=tuple(history), outcome=outcome,
         message=expect_text(raw.get("message", ""), f"the message of {where}",
                             MAX_MESSAGE_CHARS),
         preprocessing=json_object("preprocessing", "scaler"), weights=weights,
         weights_dropped=dropped, parent=parent)
+
+
+def _network(raw: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
+    """The recorded node settings: ``{node_id: {"type", "title", "params"}}``."""
+    for node_id, entry in raw.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("params", {}), dict):
+            raise FormatError(f"the network of {where} records node {show(node_id)} "
+                              "wrongly")
+    return raw
 
 
 def _weights_from_data(raw: Any, arrays: ArrayReader, where: str) -> RunWeights:

@@ -45,10 +45,12 @@ class Run:
 
     started/ended: ISO 8601 UTC times ("2026-12-03T04:05:06Z"; None when unknown);
     settings / dataset / seed: what the run trained with (its first part, for a run that
-    was continued); fingerprint: the compiled network's parameter names and shapes, hashed
-    ("" when unknown); history: one dict per epoch; outcome: how it last ended (one of
-    ``OUTCOMES``); message: that sentence; preprocessing: the fitted scaler it used;
-    parent: the run whose weights it started from (None: fresh weights).
+    was continued); network: each node's type, title and settings then
+    (``{node_id: {"type", "title", "params"}}``, see ``network_settings``); fingerprint:
+    the compiled network's parameter names and shapes, hashed ("" when unknown); history:
+    one dict per epoch; outcome: how it last ended (one of ``OUTCOMES``); message: that
+    sentence; preprocessing: the fitted scaler it used; parent: the run whose weights it
+    started from (None: fresh weights).
     """
 
     id: str
@@ -58,6 +60,7 @@ class Run:
     settings: Mapping[str, Any] = field(default_factory=dict)
     dataset: Mapping[str, Any] = field(default_factory=dict)
     seed: int = 0
+    network: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fingerprint: str = ""
     history: tuple[Mapping[str, Any], ...] = ()
     outcome: str = "completed"
@@ -102,6 +105,13 @@ def _monitored(record: Mapping[str, Any]) -> float | None:
                 and math.isfinite(value):
             return float(value)
     return None
+
+
+def network_settings(nodes: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{node_id: {"type", "title", "params"}}`` of a document's nodes (copies), what a
+    run records of the network it trained (dropout rates, penalties, layer sizes)."""
+    return {node_id: {"type": node.type_id, "title": node.title, "params": dict(node.params)}
+            for node_id, node in nodes.items()}
 
 
 def next_run_id(runs: list[Run] | tuple[Run, ...]) -> str:

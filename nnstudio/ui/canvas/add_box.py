@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -11,9 +10,7 @@ from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, Q
 
 from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.ui.canvas.labels import node_summary
-
-if TYPE_CHECKING:
-    from nnstudio.ui.canvas.scene import CanvasScene
+from nnstudio.ui.canvas.protocols import SceneLike
 
 
 def matches(type_id: str, query: str) -> bool:
@@ -98,7 +95,7 @@ class AddBox(QFrame):
         return super().eventFilter(watched, event)
 
 
-def open_add_box(scene: CanvasScene, pos: QPointF, type_ids: list[str] | None,
+def open_add_box(scene: SceneLike, pos: QPointF, type_ids: list[str] | None,
                  on_chosen: Callable[[str], object]) -> AddBox | None:
     """Show an AddBox at scene position ``pos`` in the scene's first view; None if no view."""
     views = scene.views()

@@ -4,21 +4,17 @@ or, without one, its title; an edge's weight. Each commit is one undo step."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QGraphicsView, QLineEdit, QWidget
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.model.edits import SetEdgeWeight, SetParam, SetTitle
+from nnstudio.graph.model.edits import Edit, SetEdgeWeight, SetParam, SetTitle
 from nnstudio.ui.canvas import style
 from nnstudio.ui.canvas.edge_item import EdgeItem
 from nnstudio.ui.canvas.node_item import NodeItem
-
-if TYPE_CHECKING:
-    from nnstudio.graph.model.edits import Edit
-    from nnstudio.ui.canvas.scene import CanvasScene
+from nnstudio.ui.canvas.protocols import SceneLike
 
 
 class InlineLineEdit(QLineEdit):
@@ -52,7 +48,7 @@ class InlineLineEdit(QLineEdit):
             self.deleteLater()
 
 
-def _view(scene: CanvasScene) -> QGraphicsView | None:
+def _view(scene: SceneLike) -> QGraphicsView | None:
     views = scene.views()
     return views[0] if views else None
 
@@ -66,7 +62,7 @@ def _place(view: QGraphicsView, widget: QWidget, rect: QRectF) -> None:
     widget.setFocus()
 
 
-def _committer(scene: CanvasScene, make_edit: Callable[[str], Edit],
+def _committer(scene: SceneLike, make_edit: Callable[[str], Edit],
                at: QPointF) -> Callable[[str], bool]:
     def commit(text: str) -> bool:
         try:
@@ -80,7 +76,7 @@ def _committer(scene: CanvasScene, make_edit: Callable[[str], Edit],
     return commit
 
 
-def edit_node(scene: CanvasScene, node: NodeItem) -> QWidget | None:
+def edit_node(scene: SceneLike, node: NodeItem) -> QWidget | None:
     """Open the editor for the node's main setting (or its title); returns the editor."""
     view = _view(scene)
     doc_node = scene.document.nodes[node.node_id]
@@ -117,7 +113,7 @@ def edit_node(scene: CanvasScene, node: NodeItem) -> QWidget | None:
     return editor
 
 
-def _choice_editor(scene: CanvasScene, node_id: str, name: str, choices: list[str],
+def _choice_editor(scene: SceneLike, node_id: str, name: str, choices: list[str],
                    current: str, view: QGraphicsView, at: QPointF) -> QComboBox:
     combo = QComboBox(view.viewport())
     combo.addItems(choices)
@@ -144,7 +140,7 @@ def _weight(text: str) -> float | None:
         raise GraphError(f"A weight must be a number; got {text.strip()!r}.") from None
 
 
-def edit_edge(scene: CanvasScene, edge: EdgeItem) -> QWidget | None:
+def edit_edge(scene: SceneLike, edge: EdgeItem) -> QWidget | None:
     """Open the weight editor of a connection into a Neuron; other edges show why not."""
     view = _view(scene)
     doc_edge = scene.document.edges[edge.edge_id]

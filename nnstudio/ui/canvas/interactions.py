@@ -3,8 +3,6 @@ active one. A gesture changes the document only by pushing one Edit when it ends
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
@@ -17,9 +15,7 @@ from nnstudio.ui.canvas import add_box, inline_edit, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, wire_path
 from nnstudio.ui.canvas.node_item import NodeItem
 from nnstudio.ui.canvas.port_item import PortItem
-
-if TYPE_CHECKING:
-    from nnstudio.ui.canvas.scene import CanvasScene
+from nnstudio.ui.canvas.protocols import SceneLike
 
 _DRAG_START = 3.0  # scene pixels the mouse must travel before a press becomes a drag
 _MULTI = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -28,7 +24,7 @@ _MULTI = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 class Interaction:
     """A gesture in progress: gets the moves and the release of one mouse press."""
 
-    def __init__(self, scene: CanvasScene) -> None:
+    def __init__(self, scene: SceneLike) -> None:
         self.scene = scene
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -41,7 +37,7 @@ class Interaction:
         """Abandon the gesture and undo its visual effects (Escape, document replaced)."""
 
 
-def start(scene: CanvasScene, event: QGraphicsSceneMouseEvent) -> Interaction | None:
+def start(scene: SceneLike, event: QGraphicsSceneMouseEvent) -> Interaction | None:
     """The gesture a left press starts, or None to let the view rubber-band select."""
     scene.clear_hint()
     if event.button() != Qt.MouseButton.LeftButton:
@@ -78,7 +74,7 @@ class MoveNodes(Interaction):
     """Drag the selected nodes; the pressed one snaps to the grid, the others keep their
     offsets. One MoveNode per moved node, pushed as ONE undo step on release."""
 
-    def __init__(self, scene: CanvasScene, anchor: NodeItem, pos: QPointF,
+    def __init__(self, scene: SceneLike, anchor: NodeItem, pos: QPointF,
                  modifiers: Qt.KeyboardModifier) -> None:
         super().__init__(scene)
         self.anchor = anchor
@@ -120,7 +116,7 @@ class NewWire(Interaction):
     """Drag a wire out of a port. Ports it may connect to light up; hovering a forbidden one
     shows the document's sentence; releasing on empty canvas offers compatible new nodes."""
 
-    def __init__(self, scene: CanvasScene, port: PortItem) -> None:
+    def __init__(self, scene: SceneLike, port: PortItem) -> None:
         super().__init__(scene)
         self.port = port
         self.verdicts: dict[PortItem, str | None] = {}
@@ -243,7 +239,7 @@ def compatible_types(document: Document, port: PortRef, is_output: bool) -> list
     return found
 
 
-def double_click(scene: CanvasScene, event: QGraphicsSceneMouseEvent) -> None:
+def double_click(scene: SceneLike, event: QGraphicsSceneMouseEvent) -> None:
     """Edit a node's main value or an edge's weight in place; on empty canvas, add a node."""
     if event.button() != Qt.MouseButton.LeftButton:
         return
