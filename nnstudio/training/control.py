@@ -10,6 +10,8 @@ class TrainingControl:
 
     While paused the trainer blocks before its next batch; ``step_batch`` lets exactly one
     more batch run, ``step_epoch`` the rest of the current epoch, then it pauses again.
+    ``pauses`` counts the times the trainer came to rest while paused, and
+    ``wait_for_rest`` lets a test wait for that moment instead of sleeping.
     """
 
     def __init__(self) -> None:
@@ -17,6 +19,8 @@ class TrainingControl:
         self._stop = False
         self._paused = False
         self._budget: str | None = None  # None | "batch" | "epoch"
+        self.pauses = 0
+        self._resting = False
 
     @property
     def stopped(self) -> bool:
@@ -46,6 +50,7 @@ class TrainingControl:
         with self._cond:
             if self._paused:
                 self._budget = "batch"
+                self._resting = False
                 self._cond.notify_all()
 
     def step_epoch(self) -> None:
@@ -53,6 +58,7 @@ class TrainingControl:
         with self._cond:
             if self._paused:
                 self._budget = "epoch"
+                self._resting = False
                 self._cond.notify_all()
 
     # --- the training thread's side ------------------------------------------------------
@@ -62,9 +68,21 @@ class TrainingControl:
         if not self._paused and not self._stop:
             return True
         with self._cond:
+            if self._paused and self._budget is None and not self._stop:
+                self._resting = True
+                self.pauses += 1
+                self._cond.notify_all()
             while self._paused and self._budget is None and not self._stop:
                 self._cond.wait(0.5)
+            self._resting = False
             return not self._stop
+
+    def wait_for_rest(self, pauses: int, timeout: float = 30.0) -> bool:
+        """Block until the trainer has come to rest while paused ``pauses`` times in all
+        and rests now; False after ``timeout`` seconds."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.pauses >= pauses and self._resting,
+                                       timeout)
 
     def batch_done(self) -> bool:
         """Called after a batch; True when a single-batch step just finished."""

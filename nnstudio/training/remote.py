@@ -11,7 +11,8 @@ it through two one-way pipes:
   ``("started", RunInfo)`` first (the run's task, data to draw and counters; missing when
   the run cannot start), ``("progress", ProgressBatch)`` at most ``SEND_INTERVAL_S``
   apart (every epoch record is kept, older snapshots are dropped; the confusion matrix is
-  computed here) and exactly one ``("finished", RunOutcome)``.
+  computed here), ``("paused", (epoch, step))`` each time a paused run comes to rest,
+  and exactly one ``("finished", RunOutcome)``.
 
 ``run_request`` serves one run on any pair of connections: the window runs it in a child
 process, tests may run it in a thread of their own (``serve_in_thread``); the messages
@@ -105,7 +106,8 @@ class PipeControl(TrainingControl):
     """A TrainingControl fed by the commands pipe, read between batches.
 
     While paused it blocks on the pipe (after sending what is pending, so a single step
-    shows up at once); while running it only peeks at the pipe every POLL_INTERVAL_S.
+    shows up at once, and ``("paused", (epoch, step))`` once each time it comes to rest);
+    while running it only peeks at the pipe every POLL_INTERVAL_S.
     """
 
     def __init__(self, commands: Connection, outbox: Outbox) -> None:
@@ -147,8 +149,13 @@ class PipeControl(TrainingControl):
         if now - self._last_poll >= POLL_INTERVAL_S:
             self._last_poll = now
             self.read_commands()
+        resting = False
         while self.paused and self._budget is None and not self.stopped:
             self._outbox.flush()
+            if not resting:
+                resting = True
+                self.pauses += 1
+                self._outbox.rest()
             self.read_commands(PAUSED_POLL_S)
         return not self.stopped
 
@@ -183,6 +190,11 @@ class Outbox:
     def flush_if_due(self) -> None:
         if time.perf_counter() - self.last_sent >= self.interval_s:
             self.flush()
+
+    def rest(self) -> None:
+        """Tell the parent the run is at rest while paused, at these counters."""
+        position = None if self.position is None else self.position()
+        self.messages.send(("paused", position))
 
     def flush(self) -> None:
         """Send what is pending (or only the counters, when they moved since)."""

@@ -123,49 +123,46 @@ def test_a_diverging_run_reports_it_and_keeps_results(child: Child) -> None:
     assert outcome.results is not None
 
 
-def test_stop_ends_the_run_within_200_ms(child: Child) -> None:
+def test_stop_ends_a_running_run_and_keeps_its_results(child: Child) -> None:
+    """(How fast a stop lands is measured by bench/stop_latency.py, not here.)"""
     child.commands.send(("run", RunRequest(project_to_bytes(example("digits_cnn",
                                                                     epochs=10_000)),
                                            snapshot_interval_s=0.25)))
     while child.receive()[0] != "progress":
         pass
-    time.sleep(0.3)
-    while child.messages.poll():
-        child.messages.recv()
-    start = time.perf_counter()
     child.commands.send(("stop",))
-    while (message := child.receive(5.0))[0] != "finished":
+    while (message := child.receive(30.0))[0] != "finished":
         pass
-    assert time.perf_counter() - start < 0.2
     assert message[1].finished.reason == "stopped" and message[1].results is not None
+
+
+def until_rest(child: Child) -> tuple[tuple[int, int], list[ProgressBatch]]:
+    """The messages up to the next "paused" one: (its position, the progress before)."""
+    progress: list[ProgressBatch] = []
+    while (message := child.receive())[0] != "paused":
+        assert message[0] == "progress", message[0]
+        progress.append(message[1])
+    return message[1], progress
 
 
 def test_paused_run_steps_one_batch_then_one_epoch(child: Child) -> None:
     child.commands.send(("run", RunRequest(project_to_bytes(example("xor")), paused=True)))
-    child.commands.send(("step_batch",))
     assert child.receive()[0] == "started"
-    message = child.receive()
-    while message[0] == "progress" and message[1].position == (1, 0):
-        message = child.receive()  # the paused run's state before the step may come first
-    assert message[0] == "progress" and message[1].position == (1, 1)
-    steps = [r.step for r in message[1].steps]
-    time.sleep(0.3)  # paused again: whatever else arrives is still about step 1
-    while child.messages.poll():
-        message = child.messages.recv()
-        assert message[0] == "progress" and message[1].position == (1, 1)
-        steps += [r.step for r in message[1].steps]
-    assert steps == [1]
+    position, _ = until_rest(child)
+    assert position == (1, 0)  # at rest before the first batch
+    child.commands.send(("step_batch",))
+    position, progress = until_rest(child)
+    assert position == (1, 1)  # at rest again after exactly one batch
+    assert [r.step for m in progress for r in m.steps] == [1]
     child.commands.send(("step_epoch",))
-    epochs: list[int] = []
-    while not epochs:
-        message = child.receive()
-        epochs = [r.epoch for r in message[1].epochs if r.member is None]
-    assert epochs == [1]
+    position, progress = until_rest(child)
+    assert [r.epoch for m in progress for r in m.epochs if r.member is None] == [1]
+    assert position[0] == 2  # resting before the first batch of epoch 2
     child.commands.send(("resume",))
     child.commands.send(("stop",))
     while (message := child.receive())[0] != "finished":
         pass
-    assert message[1].finished.reason == "stopped" and message[1].epoch >= 2
+    assert message[1].finished.reason == "stopped"
 
 
 def test_messages_are_throttled_and_keep_every_epoch(child: Child) -> None:

@@ -49,19 +49,19 @@ def test_pause_single_batch_single_epoch_resume_and_stop() -> None:
     control = TrainingControl()
     control.pause()
     records = start(trainer, control)
-    time.sleep(0.2)
+    assert control.wait_for_rest(1)  # at rest before the first batch
     assert trainer.step == 0 and records.empty()
     control.step_batch()
     step = next_of(records, StepRecord)
     assert isinstance(step, StepRecord) and step.step == 1
-    time.sleep(0.2)
+    assert control.wait_for_rest(2)  # at rest again after exactly one batch
     assert trainer.step == 1 and control.paused
     control.step_epoch()
     epoch = next_of(records, EpochRecord)
     assert isinstance(epoch, EpochRecord) and epoch.epoch == 1
     batches = trainer.history[0]["step"]
     assert batches == 20  # 320 training samples, batch size 16
-    time.sleep(0.2)
+    assert control.wait_for_rest(3)
     assert trainer.step == batches
     control.resume()
     next_of(records, EpochRecord)

@@ -51,7 +51,7 @@ IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 SNAPSHOT_INTERVAL_S = 0.25
 EVALUATE_INTERVAL_S = 1.0
 _SHUTDOWN_WAIT_MS = 10_000
-_STOP_WAIT_MS = 2_000
+STOP_WAIT_MS = 2_000
 """Closing mid-run: how long the server may take to stop before it is terminated."""
 
 FINISH_TEXTS = {
@@ -93,6 +93,8 @@ class TrainingController(QObject):
     """The RunInfo of a new run (its data and task tell panels what to draw)."""
     progressed = Signal(object)
     """A ProgressBatch from the server, re-emitted in the GUI thread."""
+    rested = Signal(object)
+    """A paused run came to rest, after everything it sent before: (epoch, step)."""
     finished = Signal(object)
     """The run's Finished record, after the results are back in the project."""
     message_changed = Signal(str)
@@ -124,6 +126,7 @@ class TrainingController(QObject):
         self._stop_requested_at: float | None = None
         self._keep_results = True
         self._preview_again = False
+        self.stop_wait_ms = STOP_WAIT_MS
         session.project_replaced.connect(self._on_project_replaced)
         app = QCoreApplication.instance()
         if app is not None:  # quitting without closing the window must end the run too
@@ -231,7 +234,7 @@ class TrainingController(QObject):
         self._keep_results = keep_results
         self.stop()
         job.thread.quit()
-        if not job.thread.wait(_STOP_WAIT_MS):
+        if not job.thread.wait(self.stop_wait_ms):
             job.server.terminate()  # no answer to stop: end the server
         if not job.thread.wait(_SHUTDOWN_WAIT_MS):
             job.thread.terminate()
@@ -284,6 +287,7 @@ class TrainingController(QObject):
         job = _Job(process_pool().acquire(self.backend), request, self)
         job.relay.started.connect(self._on_started)
         job.relay.progressed.connect(self._on_progressed)
+        job.relay.rested.connect(self._on_rested)
         job.relay.finished.connect(self._on_relay_finished)
         self.job = job
         self.session.set_locked(True)
@@ -315,6 +319,14 @@ class TrainingController(QObject):
         if position is not None:
             self._step = max(self._step, position[1])
         self.progressed.emit(batch)
+
+    @Slot(object)
+    def _on_rested(self, position: object) -> None:
+        if self.job is None or self.sender() is not self.job.relay:
+            return
+        if isinstance(position, tuple):  # (epoch in progress, steps done)
+            self._step = int(position[1])
+        self.rested.emit(position)
 
     @Slot(object)
     def _on_relay_finished(self, outcome: Finished) -> None:

@@ -305,6 +305,8 @@ class RunRelay(QObject):
     """The run's RunInfo (the server's first message)."""
     progressed = Signal(object)
     """A ProgressBatch (at most about 30 per second: the server throttles)."""
+    rested = Signal(object)
+    """A paused run came to rest: the trainer's (epoch, step) then."""
     finished = Signal(object)
     """The run's Finished record (exactly once, after the last ``progressed``)."""
 
@@ -358,6 +360,8 @@ class RunRelay(QObject):
             elif kind == "progress":
                 self.emits += 1
                 self.progressed.emit(payload[0])
+            elif kind == "paused":
+                self.rested.emit(payload[0])
             elif kind == "finished":
                 outcome: RunOutcome = payload[0]
                 return outcome

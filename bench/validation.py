@@ -1,8 +1,19 @@
-"""validate() is fast enough to run after every edit of a few hundred nodes."""
+"""validate() is fast enough to run after every edit of a few hundred nodes.
+
+    python bench/validation.py
+
+Times validate + infer_shapes on a network of 300 hand-wired neurons and 600 edges
+(median of rounds) against the target of 500 ms.
+"""
 
 from __future__ import annotations
 
+import statistics
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nnstudio.graph.checks.validation import validate
 from nnstudio.graph.model.document import Document
@@ -27,7 +38,10 @@ def build_big_network() -> Document:
     return doc
 
 
-def test_300_nodes_600_edges_validate_quickly() -> None:
+TARGET_S = 0.5
+
+
+def main() -> int:
     doc = build_big_network()
     assert len(doc.nodes) == 300 and len(doc.edges) == 569
     # top up to 600 edges with extra inputs into the last layer
@@ -37,12 +51,19 @@ def test_300_nodes_600_edges_validate_quickly() -> None:
     assert len(doc.edges) == 600
     data = DataSignature((10,), "regression", 9)
     validate(doc, data)  # warm up
-    start = time.perf_counter()
-    rounds = 5
-    for _ in range(rounds):
+    times = []
+    for _ in range(7):
+        start = time.perf_counter()
         problems = validate(doc, data)
         infer_shapes(doc)
-    elapsed = (time.perf_counter() - start) / rounds
-    print(f"validate + infer_shapes, 300 nodes / 600 edges: {elapsed * 1000:.1f} ms")
+        times.append(time.perf_counter() - start)
     assert [p for p in problems if p.severity == "error"] == []
-    assert elapsed < 0.5
+    median = statistics.median(times)
+    ok = median < TARGET_S
+    print(f"validate + infer_shapes, 300 nodes / 600 edges: median {median * 1000:.1f} ms "
+          f"(target < {TARGET_S * 1000:.0f} ms) {'OK' if ok else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
