@@ -20,7 +20,7 @@ from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.project_edits import AnyEdit
 from nnstudio.graph.model.signature import DataSignature
-from nnstudio.ui import backprop, data_import, export_actions, training
+from nnstudio.ui import backprop, data_import, export_actions, runs, training
 from nnstudio.ui.autosave import RecoverySession
 from nnstudio.ui.canvas import CanvasScene, CanvasView
 from nnstudio.ui.file_actions import FileController
@@ -93,7 +93,9 @@ class MainWindow(QMainWindow):
         self.training_ui = training.install(session, self)
         self.backprop_ui = backprop.install(session, self)
         self.data_import = data_import.install(session, self)
+        self.runs_ui = runs.install(session, self)
         self.training_ui.panel.load_data_requested.connect(self.data_import.load_data_file)
+        self.runs_ui.panel.compared_changed.connect(self.training_ui.show_compared)
         for name in ("loss_dock", "training_dock"):  # in front of their tab groups
             front = self.dock(name)
             if front is not None:

@@ -30,6 +30,7 @@ from nnstudio.ui.training.lock import LockBanner
 from nnstudio.ui.training.overlays import CanvasOverlays
 from nnstudio.ui.training.panel import TrainingPanel
 from nnstudio.ui.training.plots.common import configure_pyqtgraph
+from nnstudio.ui.training.plots.compared import ComparedRun
 from nnstudio.ui.training.refresh import RefreshScheduler
 from nnstudio.ui.training.status import StatusSection
 from nnstudio.ui.training.transport import process_pool
@@ -246,6 +247,12 @@ class TrainingUi(QObject):
         if snap is not None:
             self.overlays.show_maps(snap)
         self.refresher.wake()
+
+    @Slot(list)
+    def show_compared(self, runs: list[ComparedRun]) -> None:
+        """Overlay other runs' curves (Compare runs) in the Loss and Accuracy plots."""
+        self.views.loss.set_compared(runs)
+        self.views.metrics.set_compared(runs)
 
     @Slot()
     def _overlays_switched(self) -> None:

@@ -29,6 +29,7 @@ from nnstudio.ui.training.plots.common import (
     plot_widget,
     side_legend,
 )
+from nnstudio.ui.training.plots.compared import ComparedCurves, ComparedRun
 
 BATCH_COLOUR = "#b4bac4"
 MEMBER_COLOUR = "#9aa0a8"
@@ -109,6 +110,7 @@ class LossPanel(LivePanel):
         self.plot.addItem(self.best_line)
         layout.addWidget(self.plot, 1)
         self.range = SteadyRange(self.plot)
+        self.compared = ComparedCurves(self.plot, self.legend)
         self.patience = 0
         self.early_stopping = False
         self._anchor = (0, 0, 0)  # the run's first epoch, first step, steps per epoch
@@ -220,7 +222,10 @@ class LossPanel(LivePanel):
         members = [clean(series) for series in self.members.values()]
         for curve, values in zip(self.member_curves, members, strict=True):
             curve.setData(x, values)
-        self.range.update(np.concatenate([x, batch_x]), [train, val, batch, *members], log)
+        other_x, other_y = self.compared.values()
+        self.range.update(np.concatenate([x, batch_x, *other_x]),
+                          [train, val, batch, *members, *(clean(list(y)) for y in other_y)],
+                          log)
         best = self.best_epoch
         self.best_line.setVisible(best is not None)
         self.patience_region.setVisible(best is not None and self.early_stopping)
@@ -237,6 +242,12 @@ class LossPanel(LivePanel):
             self.summary.setText(text)
         else:
             self.summary.setText("No training yet.")
+
+    def set_compared(self, runs: Sequence[ComparedRun]) -> None:
+        """Overlay other runs' validation loss (training loss without validation)."""
+        self.compared.show(runs, "val_loss", "train_loss")
+        self.range.reset()
+        self._redraw()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

@@ -19,6 +19,7 @@ from nnstudio.ui.training.plots.common import (
     plot_widget,
     side_legend,
 )
+from nnstudio.ui.training.plots.compared import ComparedCurves, ComparedRun
 
 _SKIP = {"epoch", "step", "train_loss", "val_loss", "test_loss", "lr", "best_epoch",
          "epochs_since_best", "elapsed_s", "member"}
@@ -51,6 +52,7 @@ class MetricsPanel(LivePanel):
         self.metric_range = SteadyRange(self.metric_plot)
         self.lr_range = SteadyRange(self.lr_plot)
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.compared = ComparedCurves(self.metric_plot, self.legend)
         self._clear()
 
     def _clear(self) -> None:
@@ -122,8 +124,17 @@ class MetricsPanel(LivePanel):
             curve.setData(x, np.asarray(series, dtype=float))
         lrs = np.asarray(self.lrs, dtype=float)
         self.lr_curve.setData(x, lrs)
-        self.metric_range.update(x, [np.asarray(v, dtype=float) for v in self.values.values()])
+        other_x, other_y = self.compared.values()
+        self.metric_range.update(np.concatenate([x, *other_x]),
+                                 [*(np.asarray(v, dtype=float) for v in self.values.values()),
+                                  *other_y])
         self.lr_range.update(x, [lrs, np.zeros(1)])  # from 0: readable ticks, also flat
+
+    def set_compared(self, runs: Sequence[ComparedRun]) -> None:
+        """Overlay other runs' validation accuracy (or R²)."""
+        self.compared.show(runs, "val_accuracy", "val_r2", "train_accuracy", "train_r2")
+        self.metric_range.reset()
+        self._redraw()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
