@@ -5,6 +5,7 @@ encoded the way the trainer does it. No Qt here.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +93,12 @@ def node_input_output(plan: Plan, doc: Document, node_id: str, sample: np.ndarra
     if sources[0] not in outputs or node_id not in outputs:
         raise ExplainError("This node is not part of the compiled network.")
     return np.array(outputs[sources[0]][0]), np.array(outputs[node_id][0])
+
+
+def snapshot(project: Project) -> Project:
+    """A copy of what ``training_data`` reads (graph, dataset, settings, scaler, seed), safe
+    to use in another thread while the user goes on editing the original."""
+    return Project(graph=project.graph.copy(), name=project.name,
+                   dataset=copy.deepcopy(project.dataset),
+                   training=copy.deepcopy(project.training),
+                   preprocessing=copy.deepcopy(project.preprocessing), seed=project.seed)

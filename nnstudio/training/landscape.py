@@ -212,11 +212,13 @@ def bounds_around(points: list[np.ndarray], centre: tuple[float, float],
                   ) -> tuple[float, float, float, float]:
     """The rectangle holding ``centre`` and every point (``(k, 2)`` arrays), 15 % wider
     each side, each half-side between ``min_half_width`` and ``max_half_width`` around
-    its middle."""
-    stacked = np.concatenate([np.asarray(centre, dtype=np.float64).reshape(1, 2)]
-                             + [np.asarray(p, dtype=np.float64).reshape(-1, 2)
-                                for p in points])
+    its middle. Points farther than ``max_half_width`` from ``centre`` count as if at
+    that distance, so a diverging path cannot pull the view away from the network."""
+    middle = np.asarray(centre, dtype=np.float64).reshape(1, 2)
+    stacked = np.concatenate([middle] + [np.asarray(p, dtype=np.float64).reshape(-1, 2)
+                                         for p in points])
     stacked = stacked[np.all(np.isfinite(stacked), axis=1)]
+    stacked = np.clip(stacked, middle - max_half_width, middle + max_half_width)
     lo, hi = stacked.min(axis=0), stacked.max(axis=0)
     mid, half = (lo + hi) / 2, (hi - lo) / 2 * 1.15
     half = np.clip(half, min_half_width, max_half_width)

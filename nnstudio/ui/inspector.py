@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from nnstudio.graph.model.document import Document, Edge, Node, PortRef
 from nnstudio.graph.model.edits import Edit, SetEdgeWeight, SetParam, SetTitle
 from nnstudio.graph.model.registry import ParamSpec, node_type
 from nnstudio.graph.model.shapes import format_shape, infer_shapes
+from nnstudio.ui.canvas.node_actions import NodeActions
 
 INT_LIMIT = 2**31 - 1
 FLOAT_LIMIT = 1e9
@@ -145,6 +147,8 @@ class InspectorWidget(QScrollArea):
         self.plot: ActivationPlot | None = None
         self.info_label: QLabel | None = None
         self.header: QLabel | None = None
+        self.node_actions = NodeActions()
+        """Buttons shown under a node's settings; features add to it (see ``NodeActions``)."""
         self._count = 0
         self._rebuild()
 
@@ -246,6 +250,12 @@ class InspectorWidget(QScrollArea):
         if node.type_id == "activation":
             self.plot = ActivationPlot()
             layout.addWidget(self.plot)
+        for action in self.node_actions.for_node(node):
+            button = QPushButton(action.text)
+            button.setObjectName(action.name)
+            button.setToolTip(action.tip)
+            button.clicked.connect(lambda _=False, a=action, i=node.id: a.run(i))
+            layout.addWidget(button)
         self._update_node_info(node)
 
     def _update_node_info(self, node: Node) -> None:

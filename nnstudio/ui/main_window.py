@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.backprop_ui = backprop.install(session, self)
         self.data_import = data_import.install(session, self)
         self.runs_ui = runs.install(session, self)
+        from nnstudio.ui.explain import install_explain_ui
+        self.explain_ui = install_explain_ui(self)  # after training: tabs beside its plots
         self.training_ui.panel.load_data_requested.connect(self.data_import.load_data_file)
         self.runs_ui.panel.compared_changed.connect(self.training_ui.show_compared)
         for name in ("loss_dock", "training_dock"):  # in front of their tab groups

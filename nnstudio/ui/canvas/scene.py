@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneMouseEvent,
+    QMenu,
+    QWidget,
+)
 
 from nnstudio.graph.checks.validation import Problem
 from nnstudio.graph.errors import GraphError
@@ -30,6 +37,7 @@ from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, s
 from nnstudio.ui.canvas.edge_item import EdgeItem, EdgeLabelItem
 from nnstudio.ui.canvas.editing import EditTarget
 from nnstudio.ui.canvas.hint_item import HintItem
+from nnstudio.ui.canvas.node_actions import NodeActions
 from nnstudio.ui.canvas.node_item import NodeItem, heat_map_image
 from nnstudio.ui.canvas.port_item import PortItem
 from nnstudio.ui.weak import weak_method
@@ -76,6 +84,8 @@ class CanvasScene(QGraphicsScene):
         self._labels_timer.timeout.connect(self.place_labels_now)
         self.hint = HintItem()
         self.addItem(self.hint)
+        self.node_actions = NodeActions()
+        """What a node's context menu offers; features add to it."""
         # Weak connections: the stack and the document may outlive the scene, and a scene
         # being destroyed emits selectionChanged while its Python side is already gone.
         self.selectionChanged.connect(weak_method(self._emit_selection))
@@ -486,6 +496,29 @@ class CanvasScene(QGraphicsScene):
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         interactions.double_click(self, event)
         event.accept()
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
+        node = self.item_at(event.scenePos(), NodeItem)
+        if node is None or self.interaction is not None:
+            super().contextMenuEvent(event)
+            return
+        if not node.isSelected():
+            self.select_nodes([node.node_id])
+        menu = self.node_menu(node.node_id)
+        if menu.actions():
+            menu.exec(event.screenPos())
+        event.accept()
+
+    def node_menu(self, node_id: str) -> QMenu:
+        """The context menu of a node: the node actions that fit it."""
+        menu = QMenu()
+        node = self.document.nodes.get(node_id)
+        for action in self.node_actions.for_node(node) if node is not None else []:
+            entry = menu.addAction(action.text)
+            entry.setObjectName(action.name)
+            entry.setStatusTip(action.tip)
+            entry.triggered.connect(lambda _=False, a=action: a.run(node_id))
+        return menu
 
     def item_at(self, pos: QPointF, kind: type[QGraphicsItem]) -> Any:
         """The topmost item of class ``kind`` under ``pos`` (a node for its labels, an edge for

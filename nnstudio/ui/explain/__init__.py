@@ -1,0 +1,225 @@
+"""Views that explain why a network learns: the loss landscape with optimizer paths, the
+convolution explainer, the activation gallery and the lecture tour.
+
+``install_explain_ui(window)`` is the only place that touches the main window: it adds
+the docks, the Help menu entries and the node actions, and forwards project changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from nnstudio.graph.document_types import Node
+from nnstudio.ui.canvas.node_actions import NodeAction
+from nnstudio.ui.explain.activations import ActivationGallery
+from nnstudio.ui.explain.conv_panel import ConvExplainerPanel, explains
+from nnstudio.ui.explain.landscape_panel import LandscapePanel
+from nnstudio.ui.explain.tour_panel import TourPanel
+from nnstudio.ui.explain.tour_steps import CONV, LANDSCAPE, TourStep
+
+if TYPE_CHECKING:
+    from nnstudio.ui.main_window import MainWindow
+
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
+EXPLAIN_HEIGHT = 400
+"""Height (px) of the bottom dock area while the landscape or the explainer is shown."""
+TOUR_WIDTH = 340
+TOUR_HEIGHT = 560
+EDIT_DELAY_MS = 300
+
+__all__ = ["ExplainUi", "install_explain_ui"]
+
+
+class ExplainUi(QObject):
+    """What ``install_explain_ui`` added, and the ways to open each view."""
+
+    def __init__(self, parent: QObject, landscape: LandscapePanel,
+                 conv: ConvExplainerPanel, show_dock: Callable[[QDockWidget, int], None]
+                 ) -> None:
+        super().__init__(parent)
+        self.landscape = landscape
+        self.conv = conv
+        self._show_dock = show_dock
+        self.landscape_dock: QDockWidget | None = None
+        self.conv_dock: QDockWidget | None = None
+        self.tour_dock: QDockWidget | None = None
+        self.tour: TourPanel | None = None
+        self.gallery: ActivationGallery | None = None
+        self._gallery_parent: QWidget | None = None
+
+    def show_landscape(self, surface: str | None = None) -> None:
+        """Bring the Landscape panel forward; compute ``surface`` ("network" or a
+        built-in key) if given."""
+        assert self.landscape_dock is not None
+        self._show_dock(self.landscape_dock, EXPLAIN_HEIGHT)
+        if surface is not None:
+            self.landscape.select_surface(surface)
+
+    def explain_node(self, node_id: str) -> bool:
+        """Open the convolution explainer on a Conv2D or pooling node."""
+        assert self.conv_dock is not None
+        self._show_dock(self.conv_dock, EXPLAIN_HEIGHT)
+        return self.conv.explain(node_id)
+
+    def show_activations(self, function: str | None = None) -> ActivationGallery:
+        if self.gallery is None:
+            self.gallery = ActivationGallery(self._gallery_parent)
+        self.gallery.show_function(function)
+        return self.gallery
+
+    def show_tour(self, step: int | None = None) -> bool:
+        """Show the tour panel; go to ``step`` (0-based) if given."""
+        assert self.tour_dock is not None and self.tour is not None
+        self._show_dock(self.tour_dock, 0)
+        return self.tour.go_to(step) if step is not None else True
+
+
+def install_explain_ui(window: MainWindow) -> ExplainUi:
+    """Add the Loss landscape and Convolution explainer docks (below the canvas, tabbed
+    with the training plots), the Lecture tour dock (left, under the palette), Help menu
+    entries and node actions (context menu and inspector)."""
+
+    def project():  # type: ignore[no-untyped-def]
+        return window.project
+
+    def base_dir() -> Path | None:
+        path = getattr(window, "file_path", None)
+        return path.parent if path is not None else None
+
+    def find_dock(name: str) -> QDockWidget | None:
+        return window.findChild(QDockWidget, name)
+
+    def make_dock(title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
+                  beside: str | None) -> QDockWidget:
+        dock = QDockWidget(title, window)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        window.add_dock(dock, area)
+        neighbour = find_dock(beside) if beside else None
+        if neighbour is not None and area == BOTTOM:
+            window.tabifyDockWidget(neighbour, dock)
+        elif neighbour is not None:
+            window.splitDockWidget(neighbour, dock, Qt.Orientation.Vertical)
+        dock.hide()
+        return dock
+
+    def show_dock(dock: QDockWidget, height: int) -> None:
+        dock.show()
+        dock.raise_()
+        if height and dock.height() < height:
+            window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+        if dock is ui.tour_dock:
+            window.resizeDocks([dock], [TOUR_WIDTH], Qt.Orientation.Horizontal)
+            window.resizeDocks([dock], [TOUR_HEIGHT], Qt.Orientation.Vertical)
+
+    landscape = LandscapePanel(project, base_dir)
+    conv = ConvExplainerPanel(project, base_dir)
+    ui = ExplainUi(window, landscape, conv, show_dock)
+    ui._gallery_parent = window
+    ui.landscape_dock = make_dock("Landscape", LANDSCAPE, landscape, BOTTOM, "loss_dock")
+    ui.conv_dock = make_dock("Conv explainer", CONV, conv, BOTTOM, "loss_dock")
+
+    def open_example(path: Path) -> bool:
+        return bool(window.files.open_example(path))
+
+    def focus(step: TourStep) -> None:
+        target = step.focus
+        nodes = window.project.graph.nodes.values()
+        if target.kind == "select" or target.kind == "explain":
+            node_id = next((n.id for n in nodes if n.type_id == target.target), None)
+            if node_id is None:
+                return
+            if target.kind == "explain":
+                ui.explain_node(node_id)
+                return
+            window.scene.select_nodes([node_id])
+        elif target.kind == "landscape":
+            ui.show_landscape(target.target)
+            return
+        dock = find_dock(target.dock)
+        if dock is None:
+            return
+        if not dock.isVisible():
+            dock.toggleViewAction().trigger()  # as View › Panels would show it
+        dock.raise_()
+
+    ui.tour = TourPanel(open_example, focus)
+    ui.tour_dock = make_dock("Lecture tour", "tour_dock", ui.tour, LEFT, "palette_dock")
+
+    help_menu = window.help_menu
+    first = help_menu.actions()[0] if help_menu.actions() else None
+    entries = [("Lecture &Tour", lambda: ui.show_tour(None if ui.tour and ui.tour.index >= 0
+                                                      else 0)),
+               ("&Activation Functions", lambda: ui.show_activations()),
+               ("Loss &Landscape and Optimizer Paths", lambda: ui.show_landscape())]
+    for text, slot in entries:
+        action = help_menu.addAction(text)
+        action.triggered.connect(lambda _=False, s=slot: s())
+        if first is not None:
+            help_menu.insertAction(first, action)
+    if first is not None:
+        help_menu.insertSeparator(first)
+
+    def activation_of(node: Node) -> str:
+        return "softmax" if node.type_id == "layer.softmax" else str(node.params["function"])
+
+    actions = [
+        NodeAction("explain_conv", "Explain this convolution step by step",
+                   lambda n: n.type_id == "layer.conv2d", ui.explain_node,
+                   "Show how each output cell is computed from the input and the kernel"),
+        NodeAction("explain_pool", "Explain this pooling step by step",
+                   lambda n: explains(n.type_id) and n.type_id != "layer.conv2d",
+                   ui.explain_node, "Show which value of each window wins"),
+        NodeAction("activation_gallery", "Compare activation functions",
+                   lambda n: n.type_id in ("activation", "layer.softmax"),
+                   lambda node_id: ui.show_activations(
+                       activation_of(window.project.graph.nodes[node_id])),
+                   "Open the gallery of the lecture's activation functions"),
+    ]
+    for action in actions:
+        window.scene.node_actions.add(action)
+        window.inspector.node_actions.add(action)
+
+    edits = QTimer(ui)
+    edits.setSingleShot(True)
+    edits.setInterval(EDIT_DELAY_MS)
+
+    def project_edited() -> None:
+        landscape.project_changed()
+        if ui.conv_dock is not None and ui.conv_dock.isVisible() and conv.node_id:
+            conv.reload()
+
+    edits.timeout.connect(project_edited)
+    unsubscribe: list[Callable[[], None]] = []
+
+    def watch_project() -> None:
+        for stop in unsubscribe:
+            stop()
+        unsubscribe[:] = [window.project.graph.subscribe(lambda _event: edits.start())]
+        edits.stop()
+        project_edited()
+
+    def forget_project() -> None:
+        for stop in unsubscribe:
+            stop()
+        unsubscribe.clear()
+
+    window.project_replaced.connect(watch_project)
+    ui.destroyed.connect(forget_project)
+    watch_project()
+
+    class _CloseFilter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Close:
+                landscape.runner.shutdown()
+            return False
+
+    closer = _CloseFilter(ui)
+    window.installEventFilter(closer)
+    return ui
