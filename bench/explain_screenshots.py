@@ -130,6 +130,7 @@ def main() -> None:
     window.close()
 
     for step in (0, 6, 14):
+        QSettings().clear()  # each tour picture starts from the default layout
         window = new_window()
         window.explain_ui.show_tour(step)
         if step == 6:

@@ -36,6 +36,8 @@ class Surface:
     settings: PathSettings
     noise: float
     lesson: str
+    paths: tuple[str, ...]
+    """The optimizer paths shown first (the ones the lesson is about)."""
 
 
 class SurfaceProblem:
@@ -103,6 +105,7 @@ SURFACES: tuple[Surface, ...] = (
                 "zig-zags from wall to wall and crawls along the floor; a larger learning "
                 "rate would make it diverge across. Momentum builds up speed along the "
                 "floor, and RMSprop and Adam scale each direction by its own gradient size."),
+        paths=("batch", "momentum", "adam"),
     ),
     Surface(
         "saddle", "Saddle point", "f(u, v) = u² + v⁴/4 − v²/2", _saddle, _saddle_grad,
@@ -113,6 +116,7 @@ SURFACES: tuple[Surface, ...] = (
                 "gradient descent walks into the saddle and waits there, because the "
                 "push along v is tiny. The noise of stochastic and mini-batch steps kicks "
                 "them off the ridge; Adam's normalised steps escape fastest."),
+        paths=("batch", "stochastic", "minibatch", "adam"),
     ),
     Surface(
         "plateau", "Plateau", "f(u, v) = 1 − exp(−(u² + v²)/2)", _plateau, _plateau_grad,
@@ -123,6 +127,7 @@ SURFACES: tuple[Surface, ...] = (
                 "in 120 steps. Momentum adds up the small pushes and moves ten times "
                 "further, still slowly; RMSprop and Adam divide by the gradient's own size "
                 "and cross the plateau at full speed."),
+        paths=("batch", "momentum", "rmsprop", "adam"),
     ),
     Surface(
         "local", "Local minimum", "f(u, v) = u⁴/4 − u² + 0.3·u + v²/2", _local, _local_grad,
@@ -133,6 +138,7 @@ SURFACES: tuple[Surface, ...] = (
                 "stays there, since every direction is uphill; so do RMSprop and Adam. "
                 "Momentum carries enough speed to roll over the hump into the deeper "
                 "minimum."),
+        paths=("batch", "momentum", "nesterov", "adam"),
     ),
 )
 SURFACES_BY_KEY = {s.key: s for s in SURFACES}

@@ -10,7 +10,7 @@ import pytest
 
 from nnstudio.graph.project_file import load_project
 from nnstudio.training.datasets import target_array
-from nnstudio.training.explain_data import ExplainError, training_data
+from nnstudio.training.explain_data import ExplainError, snapshot, training_data
 from nnstudio.training.landscape import (
     OPTIMIZER_PATHS,
     PATHS_BY_KEY,
@@ -21,6 +21,13 @@ from nnstudio.training.landscape import (
     compute_path,
     grid_axes,
     loss_grid,
+)
+from nnstudio.training.landscape_job import (
+    LandscapeJob,
+    LandscapeResult,
+    NetworkSource,
+    SurfaceSource,
+    run_job,
 )
 from nnstudio.training.landscape_network import (
     NetworkSlice,
@@ -234,3 +241,41 @@ def test_a_project_without_dataset_is_explained_in_one_sentence() -> None:
     project.dataset = {}
     with pytest.raises(ExplainError, match="no dataset"):
         training_data(project)
+
+
+def test_a_job_reports_progress_then_one_result() -> None:
+    job = LandscapeJob(SurfaceSource("local"), ("batch", "momentum"),
+                       SURFACES_BY_KEY["local"].settings, resolution=11)
+    items = list(run_job(job))
+    progress, result = items[:-1], items[-1]
+    assert isinstance(result, LandscapeResult)
+    assert [done for _, done, _ in progress] == list(range(len(progress)))
+    assert progress[-1][2] == 1 + 2 + 11
+    assert result.grid.shape == (11, 11) and result.current is None
+    assert result.start == SURFACES_BY_KEY["local"].start
+    np.testing.assert_allclose(result.grid[5, 5], SURFACES_BY_KEY["local"].f(
+        np.array(result.xs[5]), np.array(result.ys[5])))
+
+
+def test_a_network_job_fits_its_view_to_the_paths() -> None:
+    project = load_project(EXAMPLES / "linear_regression.nnstudio")
+    data = training_data(project)
+    axes = tuple(scalar_parameters(data.plan, project.graph))
+    job = LandscapeJob(NetworkSource(snapshot(project), None, "parameters", axes),
+                       ("batch", "adam"), PathSettings(steps=200), resolution=11)
+    result = next(item for item in run_job(job) if isinstance(item, LandscapeResult))
+    u0, u1, v0, v1 = result.xs[0], result.xs[-1], result.ys[0], result.ys[-1]
+    for path in result.paths:
+        assert np.all((path.points[:, 0] >= u0) & (path.points[:, 0] <= u1))
+        assert np.all((path.points[:, 1] >= v0) & (path.points[:, 1] <= v1))
+    assert "80 training samples" in result.note
+
+
+@pytest.mark.parametrize("job, message", [
+    (LandscapeJob(SurfaceSource("nope"), ("batch",), PathSettings()), "Unknown surface"),
+    (LandscapeJob(SurfaceSource("valley"), ("sgd",), PathSettings()), "Unknown optimizer"),
+    (LandscapeJob(SurfaceSource("valley"), (), PathSettings(), resolution=2), "resolution"),
+])
+def test_bad_jobs_are_one_sentence(job, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(LandscapeError, match=message):
+        list(run_job(job))

@@ -95,8 +95,10 @@ class NumberGrid(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(QColor("#333333"))
+        caption = painter.fontMetrics().elidedText(self.caption, Qt.TextElideMode.ElideRight,
+                                                   self.width())
         painter.drawText(QRectF(0, 0, self.width(), CAPTION_HEIGHT),
-                         Qt.AlignmentFlag.AlignCenter, self.caption)
+                         Qt.AlignmentFlag.AlignCenter, caption)
         if not self.values.size:
             return
         size = self.cell_size()

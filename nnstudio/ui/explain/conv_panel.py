@@ -9,13 +9,15 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
     QSpinBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +36,7 @@ from nnstudio.training.explain_data import (
 from nnstudio.ui.explain.conv_grid import NumberGrid
 
 EXPLAINED_TYPES = ("layer.conv2d", "layer.maxpool2d", "layer.avgpool2d")
-CONTROLS_WIDTH = 290
+CONTROLS_WIDTH = 215
 DEFAULT_SPEED = 4  # cells per second
 KIND_WORDS = {"conv": "convolution", "max": "max pooling", "avg": "average pooling"}
 
@@ -58,70 +60,88 @@ class ConvExplainerPanel(QWidget):
         self.explanation: Explanation | None = None
         self.engine_output: np.ndarray | None = None
         self.position = 0
+        self._pad = np.zeros((0, 0), dtype=bool)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self._controls())
-        right = QVBoxLayout()
-        grids = QHBoxLayout()
-        self.input_grid = NumberGrid("input")
-        self.kernel_grid = NumberGrid("kernel")
-        self.output_grid = NumberGrid("output")
+        layout.setSpacing(4)
+        self.header = QLabel()
+        self.header.setObjectName("conv_header")
+        self.header.setWordWrap(True)
+        layout.addWidget(self.header)
+        layout.addLayout(self._choices())
+        main = QHBoxLayout()
+        self.input_grid = NumberGrid()
+        self.window_grid = NumberGrid()
+        self.kernel_grid = NumberGrid()
+        self.output_grid = NumberGrid()
         self.output_grid.cell_clicked.connect(self.go_to_cell)
         self.input_grid.setObjectName("conv_input_grid")
+        self.window_grid.setObjectName("conv_window_grid")
+        self.kernel_grid.setObjectName("conv_kernel_grid")
         self.output_grid.setObjectName("conv_output_grid")
-        grids.addWidget(self.input_grid, 5)
-        grids.addWidget(self.kernel_grid, 2)
-        grids.addWidget(self.output_grid, 5)
-        right.addLayout(grids, 1)
+        middle = QVBoxLayout()
+        middle.addWidget(self.window_grid)
+        middle.addWidget(self.kernel_grid)
+        main.addWidget(self.input_grid, 4)
+        main.addLayout(middle, 2)
+        main.addWidget(self.output_grid, 4)
+        main.addWidget(self._player())
+        layout.addLayout(main, 1)
         self.equation = QLabel()
         self.equation.setObjectName("conv_equation")
         self.equation.setWordWrap(True)
         self.equation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.equation.setMinimumHeight(54)
+        self.equation.setMinimumHeight(44)
         self.equation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        right.addWidget(self.equation)
-        layout.addLayout(right, 1)
+        layout.addWidget(self.equation)
         self._show_message("Right-click a Conv2D or pooling node on the canvas and choose "
                            "“Explain…”, or use the button in its inspector.")
 
     # --- building ------------------------------------------------------------------------
-    def _controls(self) -> QWidget:
+    def _choices(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.sample_spin = self._spin("conv_sample")
+        self.sample_label = QLabel()
+        self.channel_spin = self._spin("conv_channel")
+        self.channel_label = QLabel("  Input channel")
+        self.filter_spin = self._spin("conv_filter")
+        self.filter_label = QLabel("Filter")
+        for widget in (QLabel("Sample"), self.sample_spin, self.sample_label,
+                       self.channel_label, self.channel_spin,
+                       self.filter_label, self.filter_spin):
+            row.addWidget(widget)
+        row.addStretch(1)
+        for spin in (self.sample_spin, self.channel_spin, self.filter_spin):
+            spin.valueChanged.connect(lambda _v: self._recompute(keep_position=True))
+        return row
+
+    def _player(self) -> QWidget:
         box = QWidget()
         box.setFixedWidth(CONTROLS_WIDTH)
         column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        self.header = QLabel()
-        self.header.setObjectName("conv_header")
-        self.header.setWordWrap(True)
-        column.addWidget(self.header)
-        form = QFormLayout()
-        form.setVerticalSpacing(3)
-        self.sample_spin = self._spin("conv_sample")
-        self.sample_label = QLabel()
-        sample_row = QHBoxLayout()
-        sample_row.addWidget(self.sample_spin)
-        sample_row.addWidget(self.sample_label, 1)
-        form.addRow("Sample", sample_row)
-        self.channel_spin = self._spin("conv_channel")
-        form.addRow("Input channel", self.channel_spin)
-        self.filter_spin = self._spin("conv_filter")
-        self.filter_label = QLabel("Filter")
-        form.addRow(self.filter_label, self.filter_spin)
-        column.addLayout(form)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(3)
-        self.reset_button = self._button("⏮", "conv_reset", "Start again: no cell computed")
-        self.back_button = self._button("◀", "conv_back", "One cell back")
-        self.step_button = self._button("Step ▶", "conv_step", "Compute the next cell")
-        self.play_button = self._button("Play", "conv_play", "Step automatically")
+        column.setContentsMargins(4, 0, 0, 0)
+        column.setSpacing(4)
+        style = self.style()
+        icon = QStyle.StandardPixmap
+        self.reset_button = self._button("Start", "conv_reset", "Start again: no cell computed",
+                                         style.standardIcon(icon.SP_MediaSkipBackward))
+        self.back_button = self._button("Back", "conv_back", "One cell back",
+                                        style.standardIcon(icon.SP_MediaSeekBackward))
+        self.step_button = self._button("Step", "conv_step", "Compute the next cell",
+                                        style.standardIcon(icon.SP_MediaSeekForward))
+        self.play_button = self._button("Play", "conv_play", "Step automatically",
+                                        style.standardIcon(icon.SP_MediaPlay))
         self.play_button.setCheckable(True)
-        self.end_button = self._button("⏭", "conv_end", "Compute every cell")
-        for button in (self.reset_button, self.back_button, self.step_button,
-                       self.play_button, self.end_button):
-            buttons.addWidget(button)
-        column.addLayout(buttons)
+        self.end_button = self._button("All", "conv_end", "Compute every cell",
+                                       style.standardIcon(icon.SP_MediaSkipForward))
+        grid = QGridLayout()
+        grid.setSpacing(3)
+        for i, button in enumerate((self.reset_button, self.back_button, self.step_button,
+                                    self.play_button, self.end_button)):
+            grid.addWidget(button, i // 3, i % 3)
+        column.addLayout(grid)
         speed_row = QHBoxLayout()
         speed_row.addWidget(QLabel("Speed"))
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
@@ -129,24 +149,22 @@ class ConvExplainerPanel(QWidget):
         self.speed_slider.setRange(1, 30)
         self.speed_slider.setValue(DEFAULT_SPEED)
         self.speed_label = QLabel()
-        self.speed_label.setMinimumWidth(70)
+        self.speed_label.setMinimumWidth(58)
         speed_row.addWidget(self.speed_slider, 1)
         speed_row.addWidget(self.speed_label)
         column.addLayout(speed_row)
         self.arithmetic = QLabel()
         self.arithmetic.setObjectName("conv_arithmetic")
         self.arithmetic.setWordWrap(True)
+        self.arithmetic.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.arithmetic.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        column.addWidget(self.arithmetic)
-        column.addStretch(1)
+        column.addWidget(self.arithmetic, 1)
         self.reset_button.clicked.connect(lambda: self.go_to(0))
         self.back_button.clicked.connect(lambda: self.go_to(self.position - 1))
         self.step_button.clicked.connect(self.step)
         self.end_button.clicked.connect(lambda: self.go_to(self.cell_count()))
         self.play_button.toggled.connect(self._on_play)
         self.speed_slider.valueChanged.connect(self._on_speed)
-        for spin in (self.sample_spin, self.channel_spin, self.filter_spin):
-            spin.valueChanged.connect(lambda _v: self._recompute(keep_position=True))
         self._on_speed(self.speed_slider.value())
         return box
 
@@ -159,8 +177,8 @@ class ConvExplainerPanel(QWidget):
         return spin
 
     @staticmethod
-    def _button(text: str, name: str, tip: str) -> QPushButton:
-        button = QPushButton(text)
+    def _button(text: str, name: str, tip: str, icon: QIcon) -> QPushButton:
+        button = QPushButton(icon, text)
         button.setObjectName(name)
         button.setToolTip(tip)
         return button
@@ -207,9 +225,11 @@ class ConvExplainerPanel(QWidget):
             return False
         layer = data.plan.layers[node_id]
         conv = project.graph.nodes[node_id].type_id == "layer.conv2d"
-        self.channel_spin.setEnabled(conv and x_in.shape[0] > 1)
+        self.channel_spin.setEnabled(x_in.shape[0] > 1)
+        self.channel_spin.setVisible(conv)
+        self.channel_label.setVisible(conv)
         self.channel_spin.setRange(1, x_in.shape[0])
-        self.filter_label.setText("Filter" if conv else "Channel")
+        self.filter_label.setText("  Filter" if conv else "  Channel")
         self.filter_spin.setRange(1, out.shape[0])
         channel = self.channel_spin.value() - 1 if conv else self.filter_spin.value() - 1
         exp = explain_layer(layer, x_in, channel, self.filter_spin.value() - 1)
@@ -219,8 +239,10 @@ class ConvExplainerPanel(QWidget):
         self.sample_label.setText(f"label {int(np.ravel(label)[0])}"
                                   if np.ravel(label).size == 1 else "")
         self._show_header(project)
-        self.input_grid.set_values(exp.padded, self._padding_mask(exp))
+        self._pad = self._padding_mask(exp)
+        self.input_grid.set_values(exp.padded, self._pad)
         self.output_grid.set_values(exp.output)
+        self.kernel_grid.setVisible(exp.kernel is not None)
         if exp.kernel is not None:
             self.kernel_grid.set_values(exp.kernel)
         count = self.cell_count()
@@ -248,36 +270,32 @@ class ConvExplainerPanel(QWidget):
         self.header.setText(
             f"<b>{node.title}</b> ({node_type(node.type_id).title}): {words}, {what}, "
             f"stride {geo.stride[0]}, padding {geo.padding[0]}.")
-        self.input_grid.caption = (f"input channel {exp.channel + 1}, "
-                                   f"{geo.size[0]}×{geo.size[1]} + padding {geo.padding[0]}")
-        if exp.kind == "conv":
-            self.kernel_grid.caption = (f"filter {exp.out_channel + 1}, "
-                                        f"channel {exp.channel + 1}")
-            self.output_grid.caption = f"output map of filter {exp.out_channel + 1}"
-        else:
-            self.kernel_grid.caption = "window"
-            self.output_grid.caption = f"output channel {exp.out_channel + 1}"
+        pad = f" + padding {geo.padding[0]}" if geo.padding[0] else ""
+        self.input_grid.caption = (f"input channel {exp.channel + 1} "
+                                   f"({geo.size[0]}×{geo.size[1]}{pad})")
+        self.window_grid.caption = "window"
+        self.kernel_grid.caption = f"× filter {exp.out_channel + 1}"
+        self.output_grid.caption = (f"output of filter {exp.out_channel + 1}"
+                                    if exp.kind == "conv" else
+                                    f"output channel {exp.out_channel + 1}")
         shapes = infer_shapes(project.graph)
         shape = shapes.get(PortRef(self.node_id, "out"))
         height, width = geo.lines()
         engine = self.engine_output
         diff = float(np.max(np.abs(exp.output - engine))) if engine is not None else 0.0
-        lines = ["<b>Output size</b> = (W − K + 2P) / S + 1",
-                 height, width]
+        lines = ["<b>Output size</b> (W − K + 2P) / S + 1", height, width]
         if shape is not None:
-            maps = "filters" if exp.kind == "conv" else "channels"
-            lines.append(f"→ {format_shape(shape)} on the canvas edge (N samples × "
-                         f"{shape[0]} {maps} × {shape[1]} × {shape[2]})")
-        lines.append(f"<span style='color:#2e7d32'>The engine's {words} gives the same map "
-                     f"(largest difference {diff:.1g}).</span>")
+            lines.append(f"= {format_shape(shape)} on the canvas edge")
+        lines.append(f"<span style='color:#2e7d32'>The engine's {words} gives this same "
+                     f"map (largest difference {diff:.1g}).</span>")
         self.arithmetic.setText("<br>".join(lines))
 
     def _clear(self, sentence: str) -> None:
         self.explanation = None
         self.engine_output = None
-        self.input_grid.set_values(np.zeros((0, 0)))
-        self.kernel_grid.set_values(np.zeros((0, 0)))
-        self.output_grid.set_values(np.zeros((0, 0)))
+        for grid in (self.input_grid, self.window_grid, self.kernel_grid, self.output_grid):
+            grid.set_values(np.zeros((0, 0)))
+            grid.caption = ""
         self._show_message(sentence)
 
     def _show_message(self, sentence: str) -> None:
@@ -317,9 +335,7 @@ class ConvExplainerPanel(QWidget):
         if self.position == 0:
             self.input_grid.set_state(None, None)
             self.output_grid.set_state(None, None, filled)
-            self.kernel_grid.set_state(None, None)
-            if exp.kernel is None:
-                self.kernel_grid.set_values(np.zeros((0, 0)))
+            self.window_grid.set_values(np.zeros((0, 0)))
             self.equation.setText("Press Step to compute the first output cell.")
             return
         cell = exp.cells[self.position - 1]
@@ -329,10 +345,10 @@ class ConvExplainerPanel(QWidget):
                                                    cell.left + cell.winner[1])
         self.input_grid.set_state(window, winner)
         self.output_grid.set_state(None, (cell.row, cell.col), filled)
-        if exp.kernel is None:
-            self.kernel_grid.set_values(cell.window, np.isinf(cell.window),
-                                        scale=self.input_grid.scale)
-            self.kernel_grid.set_state(None, cell.winner)
+        self.window_grid.set_values(
+            cell.window, self._pad[cell.top:cell.top + kh, cell.left:cell.left + kw],
+            scale=self.input_grid.scale)
+        self.window_grid.set_state(None, cell.winner)
         lines = cell_equation(exp, cell)
         where = f"out[{cell.row + 1}, {cell.col + 1}]"
         self.equation.setText(f"<b>{where}</b> = " + "<br>".join(lines))

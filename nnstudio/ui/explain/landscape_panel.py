@@ -318,8 +318,13 @@ class LandscapePanel(QWidget):
         key = self.surface_key()
         if key == NETWORK:
             self._network_defaults(self._project())
+            for box in self.path_boxes.values():
+                box.setChecked(True)
         else:
-            s = SURFACES_BY_KEY[key].settings
+            surface = SURFACES_BY_KEY[key]
+            for name, box in self.path_boxes.items():
+                box.setChecked(name in surface.paths)
+            s = surface.settings
             self.lr_spin.setValue(s.lr)
             self.lr_adaptive_spin.setValue(s.lr_adaptive)
             self.steps_spin.setValue(s.steps)
@@ -461,7 +466,7 @@ class LandscapePanel(QWidget):
             surface = SURFACES_BY_KEY[key]
             parts.append(f"<p><b>{surface.title}</b><br>{surface.formula}</p>"
                          f"<p>{surface.lesson}</p>"
-                         "<p style='color:#5a6270'>No data here: stochastic and mini-batch "
-                         "steps use the exact gradient plus noise. Click the map to start "
-                         "somewhere else.</p>")
+                         "<p style='color:#5a6270'>More paths under Settings. No data here: "
+                         "stochastic and mini-batch steps use the exact gradient plus "
+                         "noise. Click the map to start somewhere else.</p>")
         self.text.setText("".join(parts))

@@ -49,9 +49,12 @@ class TourPanel(QWidget):
         self._focus = focus
         self.index = -1
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setContentsMargins(4, 4, 4, 4)
         self.step_combo = QComboBox()
         self.step_combo.setObjectName("tour_steps")
+        self.step_combo.setMinimumContentsLength(10)
+        self.step_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for i, step in enumerate(steps, start=1):
             self.step_combo.addItem(f"{i}. {step.title}")
         self.step_combo.activated.connect(self.go_to)
@@ -64,18 +67,21 @@ class TourPanel(QWidget):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.text, 1)
         buttons = QHBoxLayout()
-        self.back_button = QPushButton("◀ Back")
+        self.back_button = QPushButton("◀")
+        self.back_button.setToolTip("The previous step")
         self.back_button.setObjectName("tour_back")
-        self.again_button = QPushButton("Open again")
+        self.again_button = QPushButton("Again")
         self.again_button.setObjectName("tour_again")
         self.again_button.setToolTip("Open a fresh copy of this step's example")
         self.next_button = QPushButton("Next ▶")
+        self.next_button.setToolTip("The next step")
         self.next_button.setObjectName("tour_next")
         self.back_button.clicked.connect(lambda: self.go_to(self.index - 1))
         self.again_button.clicked.connect(lambda: self.go_to(self.index))
         self.next_button.clicked.connect(lambda: self.go_to(self.index + 1))
-        for button in (self.back_button, self.again_button, self.next_button):
-            buttons.addWidget(button)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.again_button)
+        buttons.addWidget(self.next_button, 1)
         layout.addLayout(buttons)
         self._show(None)
 
