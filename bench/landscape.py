@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nnstudio.graph.project_file import load_project  # noqa: E402
+from nnstudio.graph.files.project_file import load_project  # noqa: E402
 from nnstudio.training.blas import limited_blas, worker_blas_threads  # noqa: E402
 from nnstudio.training.explain_data import training_data  # noqa: E402
 from nnstudio.training.landscape import (  # noqa: E402

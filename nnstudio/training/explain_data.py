@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nnstudio.graph.compile import Plan, compile_graph
-from nnstudio.graph.document import Document
+from nnstudio.graph.compiler import Plan, compile_graph
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.project import Project
 from nnstudio.training.datasets import (
     DatasetError,
     load_dataset,

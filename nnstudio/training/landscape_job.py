@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.training.explain_data import SAMPLE_LIMIT, training_data
 from nnstudio.training.landscape import (
     PATHS_BY_KEY,

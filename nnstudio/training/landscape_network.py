@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnstudio.graph.compile import Plan
+from nnstudio.graph.compiler import Plan
 from nnstudio.graph.compiler.ir import ParamKey
 from nnstudio.graph.compiler.value_grads import edge_slot
-from nnstudio.graph.document import Document
+from nnstudio.graph.model.document import Document
 from nnstudio.training.explain_data import TrainingData
 from nnstudio.training.landscape import LandscapeError
 

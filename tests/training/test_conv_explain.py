@@ -9,9 +9,9 @@ import pytest
 
 from nnstudio.engine.conv import Conv2D
 from nnstudio.engine.pooling import AvgPool2D, MaxPool2D
-from nnstudio.graph.document_types import PortRef
-from nnstudio.graph.project_file import load_project
-from nnstudio.graph.shapes import infer_shapes
+from nnstudio.graph.files.project_file import load_project
+from nnstudio.graph.model.document_types import PortRef
+from nnstudio.graph.model.shapes import infer_shapes
 from nnstudio.training.conv_explain import (
     cell_equation,
     explain_layer,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
 from nnstudio.training.datasets import target_array
 from nnstudio.training.explain_data import ExplainError, snapshot, training_data
 from nnstudio.training.landscape import (

@@ -12,9 +12,9 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QPushButton
 
 from nnstudio.engine.activations import ACTIVATIONS, make_activation
-from nnstudio.graph.document import Document
-from nnstudio.graph.edits import RemoveNode, SetParam, SetTitle
-from nnstudio.graph.project_file import load_project
+from nnstudio.graph.files.project_file import load_project
+from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.edits import RemoveNode, SetParam, SetTitle
 from nnstudio.training.explain_data import node_input_output, training_data
 from nnstudio.training.landscape import OPTIMIZER_PATHS
 from nnstudio.training.landscape_surfaces import SURFACES_BY_KEY

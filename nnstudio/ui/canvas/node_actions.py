@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nnstudio.graph.document_types import Node
+from nnstudio.graph.model.document_types import Node
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from nnstudio.graph.document_types import Node
+from nnstudio.graph.model.document_types import Node
 from nnstudio.ui.canvas.node_actions import NodeAction
 from nnstudio.ui.explain.activations import ActivationGallery
 from nnstudio.ui.explain.conv_panel import ConvExplainerPanel, explains

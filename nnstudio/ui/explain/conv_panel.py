@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.graph.document_types import PortRef
-from nnstudio.graph.project import Project
-from nnstudio.graph.registry import node_type
-from nnstudio.graph.shapes import format_shape, infer_shapes
+from nnstudio.graph.model.document_types import PortRef
+from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.registry import node_type
+from nnstudio.graph.model.shapes import format_shape, infer_shapes
 from nnstudio.training.conv_explain import Explanation, cell_equation, explain_layer
 from nnstudio.training.explain_data import (
     ExplainError,

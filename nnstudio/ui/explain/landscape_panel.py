@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.graph.compile import compile_graph
+from nnstudio.graph.compiler import compile_graph
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.project import Project
+from nnstudio.graph.model.project import Project
 from nnstudio.training.explain_data import snapshot
 from nnstudio.training.landscape import MAX_STEPS, OPTIMIZER_PATHS, PathSettings
 from nnstudio.training.landscape_job import (

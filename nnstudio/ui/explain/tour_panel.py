@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.graph.project_file import ProjectFileError, load_project
+from nnstudio.graph.files.project_file import ProjectFileError, load_project
 from nnstudio.paths import examples_dir
 from nnstudio.ui.explain.tour_steps import TOUR, TourStep
 
