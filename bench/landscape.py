@@ -5,14 +5,18 @@ Measures, median of REPEATS runs each:
   ``nnstudio.training.blas.limited_blas``), and the same with BLAS's default threads;
 - a reference measured in the same run: 1,681 plain forward passes and losses of the
   same plan on the same samples with unchanged weights (the least a 41×41 grid costs);
-- the seven optimizer paths of 100 steps each.
+- the seven optimizer paths of 100 steps each;
+- with ``--gui``: the GUI thread's latency (a 10 ms timer probe, p95 and max) while the
+  Landscape panel computes the same slice in its worker thread, against the same probe
+  with nothing computing.
 Prints seconds and the ratio slice / reference.
 
-Run: python bench/landscape.py
+Run: python bench/landscape.py [--gui]
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -80,5 +84,56 @@ def main() -> None:
     print(f"  seven optimizer paths of 100 steps:                {paths:.2f} s")
 
 
+def probe_latency(app, busy, seconds: float = 30.0) -> list[float]:  # type: ignore[no-untyped-def]
+    """Lateness (ms) of a 10 ms timer while ``busy()`` is true (at most ``seconds``)."""
+    from PySide6.QtCore import QTimer
+
+    late: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        late.append(max(0.0, (now - last[0]) * 1000 - 10))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    end = time.perf_counter() + seconds
+    while busy() and time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    return late
+
+
+def gui_latency() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+
+    from nnstudio.ui.explain.landscape_panel import LandscapePanel
+
+    app = QApplication.instance() or QApplication([])
+    project = load_project(ROOT / "examples" / "digits_mlp.nnstudio")
+    panel = LandscapePanel(lambda: project, lambda: None)
+    panel.resize(900, 400)
+    panel.show()
+    idle_end = time.perf_counter() + 3
+    idle = probe_latency(app, lambda: time.perf_counter() < idle_end)
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("random"))
+    start = time.perf_counter()
+    panel.compute()
+    busy = probe_latency(app, lambda: panel.runner.busy)
+    took = time.perf_counter() - start
+    for name, late in (("idle", idle), ("computing", busy)):
+        print(f"  GUI timer lateness {name:9s}: p95 {np.percentile(late, 95):5.1f} ms, "
+              f"max {max(late):6.1f} ms ({len(late)} ticks)")
+    print(f"  the panel's 41×41 slice and seven paths took {took:.2f} s")
+
+
 if __name__ == "__main__":
     main()
+    if "--gui" in sys.argv:
+        gui_latency()

@@ -23,6 +23,7 @@ from nnstudio.ui.explain.tour_panel import TourPanel
 from nnstudio.ui.explain.tour_steps import CONV, LANDSCAPE, TourStep
 
 if TYPE_CHECKING:
+    from nnstudio.graph.model.project import Project
     from nnstudio.ui.main_window import MainWindow
 
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -86,7 +87,7 @@ def install_explain_ui(window: MainWindow) -> ExplainUi:
     training plots), the Lecture tour dock (left, under the palette), Help menu entries
     and node actions (context menu and inspector)."""
 
-    def project():  # type: ignore[no-untyped-def]
+    def project() -> Project:
         return window.project
 
     def base_dir() -> Path | None:

@@ -65,7 +65,7 @@ class ActivationCard(QFrame):
         title = QLabel(f"<b style='font-size:11pt'>{info.name}</b>")
         layout.addWidget(title)
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setFixedHeight(150)
+        self.plot.setFixedHeight(180)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)

@@ -267,9 +267,12 @@ class ConvExplainerPanel(QWidget):
                     f"{exp.in_channels} channel{'s' if exp.in_channels > 1 else ''}")
         else:
             what = f"{kh}×{kw} windows on each of {exp.in_channels} channels"
+        stride = f"stride {geo.stride[0]}"
+        if node.params.get("stride") == 0:
+            stride += " (0 in the node means: the kernel size)"
         self.header.setText(
             f"<b>{node.title}</b> ({node_type(node.type_id).title}): {words}, {what}, "
-            f"stride {geo.stride[0]}, padding {geo.padding[0]}.")
+            f"{stride}, padding {geo.padding[0]}.")
         pad = f" + padding {geo.padding[0]}" if geo.padding[0] else ""
         self.input_grid.caption = (f"input channel {exp.channel + 1} "
                                    f"({geo.size[0]}×{geo.size[1]}{pad})")
@@ -288,7 +291,7 @@ class ConvExplainerPanel(QWidget):
             lines.append(f"= {format_shape(shape)} on the canvas edge")
         lines.append(f"<span style='color:#2e7d32'>The engine's {words} gives this same "
                      f"map (largest difference {diff:.1g}).</span>")
-        self.arithmetic.setText("<br>".join(lines))
+        self.arithmetic.setText("<div style='font-size:8pt'>" + "<br>".join(lines) + "</div>")
 
     def _clear(self, sentence: str) -> None:
         self.explanation = None
