@@ -286,7 +286,8 @@ class ConvExplainerPanel(QWidget):
         height, width = geo.lines()
         engine = self.engine_output
         diff = float(np.max(np.abs(exp.output - engine))) if engine is not None else 0.0
-        lines = ["<b>Output size</b> (W − K + 2P) / S + 1", height, width]
+        lines = ["<b>Output size</b> = (W − K + 2P) / S + 1",
+                 *(line.replace(": ", ":<br>", 1) for line in (height, width))]
         if shape is not None:
             lines.append(f"= {format_shape(shape)} on the canvas edge")
         lines.append(f"<span style='color:#2e7d32'>The engine's {words} gives this same "
