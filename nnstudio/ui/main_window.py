@@ -20,7 +20,7 @@ from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.project_edits import AnyEdit
 from nnstudio.graph.model.signature import DataSignature
-from nnstudio.ui import backprop, data_import, export_actions, runs, training
+from nnstudio.ui import backprop, data_import, explain, export_actions, runs, training
 from nnstudio.ui.autosave import RecoverySession
 from nnstudio.ui.canvas import CanvasScene, CanvasView
 from nnstudio.ui.file_actions import FileController
@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
 
         self.node_palette = PaletteWidget()
         self.inspector = InspectorWidget(session.push)
+        self.inspector.node_actions = self.scene.node_actions  # a node's actions, as buttons
         self.problems = ProblemsWidget()
         self.palette_dock = self._make_dock("Palette", "palette_dock", self.node_palette,
                                             Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -94,8 +95,7 @@ class MainWindow(QMainWindow):
         self.backprop_ui = backprop.install(session, self)
         self.data_import = data_import.install(session, self)
         self.runs_ui = runs.install(session, self)
-        from nnstudio.ui.explain import install_explain_ui
-        self.explain_ui = install_explain_ui(self)  # after training: tabs beside its plots
+        self.explain_ui = explain.install(session, self)  # tabs beside training's plots
         self.training_ui.panel.load_data_requested.connect(self.data_import.load_data_file)
         self.runs_ui.panel.compared_changed.connect(self.training_ui.show_compared)
         for name in ("loss_dock", "training_dock"):  # in front of their tab groups

@@ -1,30 +1,29 @@
 """Views that explain why a network learns: the loss landscape with optimizer paths, the
 convolution explainer, the activation gallery and the lecture tour.
 
-``install_explain_ui(window)`` is the only place that touches the main window: it adds
-the docks, the Help menu entries and the node actions, and forwards project changes.
+``install(session, host)`` is the only place that touches the window (through ``Host``):
+it adds the docks, the Help menu entries and the node actions, and forwards project
+changes from the ``Session``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from nnstudio.graph.model.document_types import Node
+from nnstudio.graph.model.project import Project
 from nnstudio.ui.canvas.node_actions import NodeAction
 from nnstudio.ui.explain.activations import ActivationGallery
 from nnstudio.ui.explain.conv_panel import ConvExplainerPanel, explains
 from nnstudio.ui.explain.landscape_panel import LandscapePanel
 from nnstudio.ui.explain.tour_panel import TourPanel
 from nnstudio.ui.explain.tour_steps import CONV, LANDSCAPE, TourStep
-
-if TYPE_CHECKING:
-    from nnstudio.graph.model.project import Project
-    from nnstudio.ui.main_window import MainWindow
+from nnstudio.ui.host import Host
+from nnstudio.ui.session import Session
 
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
@@ -35,7 +34,7 @@ TOUR_HEIGHT = 600
 """Height (px) of the tour below the palette: its text fits without scrolling."""
 EDIT_DELAY_MS = 300
 
-__all__ = ["ExplainUi", "install_explain_ui"]
+__all__ = ["ExplainUi", "install"]
 
 
 class ExplainUi(QObject):
@@ -82,31 +81,27 @@ class ExplainUi(QObject):
         return self.tour.go_to(step) if step is not None else True
 
 
-def install_explain_ui(window: MainWindow) -> ExplainUi:
+def install(session: Session, host: Host) -> ExplainUi:
     """Add the Landscape and Conv explainer docks (below the canvas, tabbed with the
     training plots), the Lecture tour dock (left, under the palette), Help menu entries
-    and node actions (context menu and inspector)."""
+    and node actions (the canvas's context menu; the window shows them in its inspector
+    too)."""
+    parent = host.widget()
 
     def project() -> Project:
-        return window.project
+        return session.project
 
     def base_dir() -> Path | None:
-        path = getattr(window, "file_path", None)
-        return path.parent if path is not None else None
-
-    def find_dock(name: str) -> QDockWidget | None:
-        return window.findChild(QDockWidget, name)
+        return session.base_dir
 
     def make_dock(title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
                   beside: str | None) -> QDockWidget:
-        dock = QDockWidget(title, window)
+        dock = QDockWidget(title, parent)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        window.add_dock(dock, area)
-        neighbour = find_dock(beside) if beside else None
-        if neighbour is not None:  # else: a row of its own in the area (below, at the right)
-            window.tabifyDockWidget(neighbour, dock)
+        host.add_dock(dock, area, tab_with=beside)
         dock.hide()
+        neighbour = host.dock(beside) if beside else None
         if neighbour is not None:
             neighbour.raise_()  # the tab that was in front stays in front
         return dock
@@ -118,29 +113,26 @@ def install_explain_ui(window: MainWindow) -> ExplainUi:
         def make_room() -> None:  # once the layout has placed the dock
             if not height or dock.height() >= height:
                 return
-            above = find_dock("palette_dock") if dock is ui.tour_dock else None
+            above = host.dock("palette_dock") if dock is ui.tour_dock else None
             if above is not None and above.isVisible():
                 total = above.height() + dock.height()
-                window.resizeDocks([above, dock], [max(total - height, 120), height],
-                                   Qt.Orientation.Vertical)
+                host.resize_docks([above, dock], [max(total - height, 120), height],
+                                  Qt.Orientation.Vertical)
             else:
-                window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+                host.resize_docks([dock], [height], Qt.Orientation.Vertical)
 
         QTimer.singleShot(0, make_room)
 
     landscape = LandscapePanel(project, base_dir)
     conv = ConvExplainerPanel(project, base_dir)
-    ui = ExplainUi(window, landscape, conv, show_dock)
-    ui._gallery_parent = window
+    ui = ExplainUi(parent, landscape, conv, show_dock)
+    ui._gallery_parent = parent
     ui.landscape_dock = make_dock("Landscape", LANDSCAPE, landscape, BOTTOM, "loss_dock")
     ui.conv_dock = make_dock("Conv explainer", CONV, conv, BOTTOM, "loss_dock")
 
-    def open_example(path: Path) -> bool:
-        return bool(window.files.open_example(path))
-
     def focus(step: TourStep) -> None:
         target = step.focus
-        nodes = window.project.graph.nodes.values()
+        nodes = session.project.graph.nodes.values()
         if target.kind == "select" or target.kind == "explain":
             node_id = next((n.id for n in nodes if n.type_id == target.target), None)
             if node_id is None:
@@ -148,21 +140,21 @@ def install_explain_ui(window: MainWindow) -> ExplainUi:
             if target.kind == "explain":
                 ui.explain_node(node_id)
                 return
-            window.scene.select_nodes([node_id])
+            host.reveal_node(node_id)
         elif target.kind == "landscape":
             ui.show_landscape(target.target)
             return
-        dock = find_dock(target.dock)
+        dock = host.dock(target.dock)
         if dock is None:
             return
         if not dock.isVisible():
             dock.toggleViewAction().trigger()  # as View › Panels would show it
         dock.raise_()
 
-    ui.tour = TourPanel(open_example, focus)
+    ui.tour = TourPanel(host.open_example, focus)
     ui.tour_dock = make_dock("Lecture tour", "tour_dock", ui.tour, LEFT, None)
 
-    help_menu = window.help_menu
+    help_menu = host.menu("help")
     first = help_menu.actions()[0] if help_menu.actions() else None
     entries = [("Lecture &Tour", lambda: ui.show_tour(None if ui.tour and ui.tour.index >= 0
                                                       else 0)),
@@ -189,40 +181,23 @@ def install_explain_ui(window: MainWindow) -> ExplainUi:
         NodeAction("activation_gallery", "Compare activation functions",
                    lambda n: n.type_id in ("activation", "layer.softmax"),
                    lambda node_id: ui.show_activations(
-                       activation_of(window.project.graph.nodes[node_id])),
+                       activation_of(session.project.graph.nodes[node_id])),
                    "Open the gallery of the lecture's activation functions"),
     ]
     for action in actions:
-        window.scene.node_actions.add(action)
-        window.inspector.node_actions.add(action)
-
-    edits = QTimer(ui)
-    edits.setSingleShot(True)
-    edits.setInterval(EDIT_DELAY_MS)
+        host.canvas.node_actions.add(action)
 
     def project_edited() -> None:
         landscape.project_changed()
         if ui.conv_dock is not None and ui.conv_dock.isVisible() and conv.node_id:
             conv.reload()
 
+    edits = QTimer(ui)
+    edits.setSingleShot(True)
+    edits.setInterval(EDIT_DELAY_MS)
     edits.timeout.connect(project_edited)
-    unsubscribe: list[Callable[[], None]] = []
-
-    def watch_project() -> None:
-        for stop in unsubscribe:
-            stop()
-        unsubscribe[:] = [window.project.graph.subscribe(lambda _event: edits.start())]
-        edits.stop()
-        project_edited()
-
-    def forget_project() -> None:
-        for stop in unsubscribe:
-            stop()
-        unsubscribe.clear()
-
-    window.project_replaced.connect(watch_project)
-    ui.destroyed.connect(forget_project)
-    watch_project()
+    session.edited.connect(edits.start)
+    session.project_replaced.connect(project_edited)
 
     class _CloseFilter(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -230,6 +205,5 @@ def install_explain_ui(window: MainWindow) -> ExplainUi:
                 landscape.runner.shutdown()
             return False
 
-    closer = _CloseFilter(ui)
-    window.installEventFilter(closer)
+    parent.installEventFilter(_CloseFilter(ui))
     return ui

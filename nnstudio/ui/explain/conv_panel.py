@@ -196,8 +196,7 @@ class ConvExplainerPanel(QWidget):
         return self.reload(position=1)
 
     def reload(self, position: int | None = None) -> bool:
-        """Read the project again (after an edit or a training run)."""
-        self._on_play(False)
+        """Read the project again (after an edit or a training run); playing goes on."""
         project = self._project()
         node = project.graph.nodes.get(self.node_id or "")
         if node is None or not explains(node.type_id):
@@ -295,6 +294,7 @@ class ConvExplainerPanel(QWidget):
         self.arithmetic.setText("<div style='font-size:8pt'>" + "<br>".join(lines) + "</div>")
 
     def _clear(self, sentence: str) -> None:
+        self._on_play(False)
         self.explanation = None
         self.engine_output = None
         for grid in (self.input_grid, self.window_grid, self.kernel_grid, self.output_grid):
