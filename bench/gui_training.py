@@ -159,8 +159,7 @@ def gui_run(app: Any, window: Any, ui: Any, project: Project, probe: Probe,
         print(f"    GUI updates: {ui.update_count}, longest "
               f"{ui.longest_update_s * 1000:.0f} ms, seconds per view {spent}, "
               f"messages {relay.emits}")
-    ui.update_seconds.clear()
-    ui.update_count, ui.longest_update_s = 0, 0.0
+    ui.reset_update_counters()
     seconds = (relay.ended_at or time.perf_counter()) - start
     return seconds, (controller.step - steps_before) * batch, start_ms
 

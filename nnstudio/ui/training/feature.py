@@ -104,6 +104,10 @@ class TrainingUi(QObject):
     def longest_update_s(self) -> float:
         return self.refresher.longest_s
 
+    def reset_update_counters(self) -> None:
+        self.refresher.seconds.clear()
+        self.refresher.count, self.refresher.longest_s = 0, 0.0
+
     def show_all_panels(self) -> None:
         self.views.show_all()
 
