@@ -16,22 +16,14 @@ from typing import Any
 from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.graph.model.runs import Run
 from nnstudio.training.runs import summary
-from nnstudio.training.settings import TrainingSettings
+from nnstudio.training.settings import FIELD_LABELS, TrainingSettings
 
 ABSENT = "—"
 _DEFAULTS = TrainingSettings().to_dict()
 _SETTING_LABELS = {
-    "optimizer": "optimizer", "lr": "learning rate", "momentum": "momentum",
-    "nesterov": "Nesterov", "weight_decay": "weight decay", "beta1": "Adam beta1",
-    "beta2": "Adam beta2", "alpha": "RMSprop alpha", "eps": "epsilon",
-    "batch_size": "batch size", "epochs": "epochs", "shuffle": "shuffle",
-    "schedule": "learning-rate schedule", "step_size": "schedule step",
-    "gamma": "schedule factor", "plateau_patience": "plateau patience",
-    "plateau_factor": "plateau factor", "min_lr": "minimum learning rate",
-    "val_fraction": "validation fraction", "test_fraction": "test fraction",
-    "scaling": "input scaling", "early_stopping": "early stopping",
-    "patience": "patience", "min_delta": "minimum improvement",
-    "restore_best": "restore best weights", "bagging_members": "bagging members",
+    "optimizer": "optimizer", **FIELD_LABELS, "nesterov": "Nesterov",
+    "shuffle": "shuffle", "schedule": "learning-rate schedule", "scaling": "input scaling",
+    "early_stopping": "early stopping", "restore_best": "restore best weights",
 }
 
 

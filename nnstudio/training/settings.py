@@ -28,6 +28,8 @@ _LABELS = {
     "min_delta": "early-stopping minimum improvement",
     "bagging_members": "number of bagging members",
 }
+FIELD_LABELS = _LABELS
+"""Readable names of the numeric settings ("learning rate" for ``lr``)."""
 
 
 @dataclass(frozen=True)

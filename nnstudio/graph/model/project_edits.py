@@ -21,23 +21,6 @@ FIELDS = ("name", "description", "dataset", "training", "preprocessing", "seed",
 SETTING_ROOTS = ("training", "dataset", "ui")
 """Fields whose inner keys a ``SetSetting`` may change."""
 
-_LABELS = {
-    "lr": "learning rate", "batch_size": "batch size", "val_fraction": "validation fraction",
-    "test_fraction": "test fraction", "bagging_members": "bagging members",
-    "min_delta": "minimum improvement", "min_lr": "minimum learning rate",
-    "step_size": "schedule step", "gamma": "schedule factor", "eps": "epsilon",
-    "weight_decay": "weight decay", "restore_best": "restore best weights",
-    "early_stopping": "early stopping", "plateau_patience": "plateau patience",
-    "plateau_factor": "plateau factor", "beta1": "beta1", "beta2": "beta2",
-}
-
-
-def setting_label(path: tuple[str, ...]) -> str:
-    """``("training", "lr")`` -> "learning rate" (for undo texts)."""
-    key = path[-1]
-    return _LABELS.get(key, key.replace("_", " "))
-
-
 @dataclass(frozen=True, eq=False)
 class SetField:
     """Replace one whole project field (see ``FIELDS``) with ``value`` (deep-copied)."""
@@ -62,7 +45,7 @@ class SetSetting:
 
     @property
     def description(self) -> str:
-        return f"Change {setting_label(self.path)}"
+        return f"Change {self.path[-1].replace('_', ' ')}"  # callers pass readable texts
 
 
 @dataclass(frozen=True, eq=False)
