@@ -127,8 +127,12 @@ def new_project_from_data(path: Path | str, *, target: str | None = None,
 
 
 def project_from_spec(spec: Mapping[str, Any], hidden: Sequence[int] = (32, 16), *,
-                      base_dir: Path | None = None, seed: int = 0) -> Project:
+                      base_dir: Path | None = None, seed: int = 0,
+                      dataset: Dataset | None = None) -> Project:
     """A ready-to-train project for ``spec``; raises TrainingError with one sentence.
+
+    dataset: the data ``spec`` describes when already read (the import dialog reads it in
+    the background), so the file is not read again here.
 
     Input and Output are sized to the data, Dense + ReLU per entry of ``hidden`` between
     them, the loss fits the task; Adam, lr 0.01, mini-batches of 32 (full batch for ≤ 64
@@ -137,7 +141,8 @@ def project_from_spec(spec: Mapping[str, Any], hidden: Sequence[int] = (32, 16),
     if any(int(u) < 1 for u in hidden):
         raise TrainingError("Every hidden layer needs at least one unit.")
     try:
-        ds = load_dataset(spec, base_dir=base_dir, seed=seed)
+        ds = dataset if dataset is not None else load_dataset(spec, base_dir=base_dir,
+                                                               seed=seed)
     except DatasetError as error:
         raise TrainingError(str(error)) from None
     batch = 32 if ds.n_samples > 64 else 0
