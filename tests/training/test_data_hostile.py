@@ -109,7 +109,7 @@ def test_project_path_that_is_a_fifo_or_a_device_is_refused(short_dir: Path) -> 
     fifo = short_dir / "project.nnstudio"
     os.mkfifo(fifo)
     code = textwrap.dedent(f"""
-        from nnstudio.graph.project_file import ProjectFileError, load_project
+        from nnstudio.graph.files.project_file import ProjectFileError, load_project
         for path in ({str(fifo)!r}, "/dev/zero", {str(short_dir)!r}):
             try:
                 load_project(path)
