@@ -60,7 +60,7 @@ def format_bytes(count: int) -> str:
         return f"{count} bytes"
     for power, unit in ((3, "GB"), (2, "MB"), (1, "KB")):
         if count >= 1024**power or power == 1:
-            return f"{count / 1024**power:.1f} {unit}"
+            return f"{count / 1024**power:,.1f} {unit}"
     raise AssertionError("unreachable")
 
 

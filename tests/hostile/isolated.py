@@ -89,10 +89,11 @@ _atexit.register(_report_peak)
 """
 
 
-def run_python(code: str, **kwargs: object) -> Outcome:
-    """Run ``python -c code`` with this interpreter (see ``run_command``); the peak memory
-    is the child's own (``VmHWM``) where the system reports it."""
-    return run_command([sys.executable, "-c", PEAK_PROLOGUE + code], **kwargs)  # type: ignore[arg-type]
+def run_python(code: str, args: Sequence[str] = (), **kwargs: object) -> Outcome:
+    """Run ``python -c code ARGS`` with this interpreter (see ``run_command``); the peak
+    memory is the child's own (``VmHWM``) where the system reports it."""
+    argv = [sys.executable, "-c", PEAK_PROLOGUE + code, *args]
+    return run_command(argv, **kwargs)  # type: ignore[arg-type]
 
 
 def run_cli(args: Sequence[str], **kwargs: object) -> Outcome:

@@ -477,3 +477,26 @@ def test_new_from_data_uses_the_dataset_the_dialog_read(qtbot, tmp_path, monkeyp
     assert controller.new_from_data()
     inputs = [n for n in window.project.graph.nodes.values() if n.type_id == "layer.input"]
     assert inputs[0].params["features"] == 4
+
+
+def test_fuzz_corpus_in_the_dialog(qtbot, tmp_path: Path) -> None:
+    """Every malformed data file of the corpus gives the dialog a sentence or a dataset;
+    an exception in a slot would fail this test (pytest-qt captures them)."""
+    from hostile.data_files import make_data_cases
+
+    (tmp_path / "corpus").mkdir()
+    cases = make_data_cases(tmp_path / "corpus", seed=1, count=120)
+    dialog = open_dialog(qtbot)
+    wrong = []
+    for case in cases:
+        dialog.set_path(case.path)
+        settle(qtbot, dialog)
+        text = dialog.summary.text()
+        if dialog.dataset is not None:
+            ok = text.startswith("✓ ")
+        else:
+            ok = (text.endswith(".") and "\n" not in text and "could not be read (" not in text
+                  and any(f.name[-24:] in text for f in case.files))
+        if not ok:
+            wrong.append(f"{case.name}: {text!r}")
+    assert len(cases) >= 100 and not wrong, "\n".join(wrong)

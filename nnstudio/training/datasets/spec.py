@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from nnstudio.safe_io import clip, echo
+from nnstudio.safe_io import clip, echo, shown_path
 from nnstudio.training.datasets import recent
 from nnstudio.training.datasets.builtin import load_builtin
 from nnstudio.training.datasets.csv_import import import_csv
@@ -49,7 +49,7 @@ def _path(spec: Mapping[str, Any], key: str, base_dir: Path | None) -> Path:
     return path
 
 
-def _column_refs(value: Any, key: str, many: bool) -> Any:
+def _column_refs(value: Any, key: str, many: bool, where: str) -> Any:
     """A column reference (name or index), or a list of them when ``many``; else an error."""
 
     def is_ref(item: Any) -> bool:
@@ -59,23 +59,25 @@ def _column_refs(value: Any, key: str, many: bool) -> Any:
         return value
     if many and isinstance(value, list) and all(is_ref(v) for v in value):
         return value
-    raise DatasetError(f"The csv dataset spec's '{key}' must be a column name or number"
-                       f"{' or a list of them' if many else ''}.")
+    raise DatasetError(f"The dataset spec for {where} has a '{key}' that is not a column "
+                       f"name or number{' or a list of them' if many else ''}.")
 
 
-def _csv_options(spec: Mapping[str, Any]) -> dict[str, Any]:
-    features = _column_refs(spec.get("feature_columns"), "feature_columns", True)
+def _csv_options(spec: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    where = shown_path(path)
+    features = _column_refs(spec.get("feature_columns"), "feature_columns", True, where)
     if features is not None and not isinstance(features, list):
         features = [features]
     options = {"feature_columns": features,
-               "target_column": _column_refs(spec.get("target_column"), "target_column", True),
+               "target_column": _column_refs(spec.get("target_column"), "target_column", True,
+                                             where),
                "target_kind": spec.get("target_kind", "auto"), "task": spec.get("task"),
                "header": spec.get("header")}
     for key, kinds in (("target_kind", str), ("task", (str, type(None))),
                        ("header", (bool, type(None)))):
         if not isinstance(options[key], kinds):
-            raise DatasetError(f"The csv dataset spec's '{key}' has the wrong type "
-                               f"({type(options[key]).__name__}).")
+            raise DatasetError(f"The dataset spec for {where} has a '{key}' of the wrong "
+                               f"type ({type(options[key]).__name__}).")
     return options
 
 
@@ -115,7 +117,7 @@ def _load_file(source: str, spec: Mapping[str, Any], base_dir: Path | None,
     unchanged (``recent``)."""
     keys = ("images", "labels") if source == "idx" else ("path",)
     paths = [_path(spec, key, base_dir) for key in keys]
-    options = _csv_options(spec) if source == "csv" else {}
+    options = _csv_options(spec, paths[0]) if source == "csv" else {}
     spec_key = repr((source, [str(p.absolute()) for p in paths], sorted(options.items())))
     dataset = recent.recall(spec_key, paths)
     if dataset is not None:

@@ -252,8 +252,8 @@ class ImportDataDialog(QDialog):
             self._show_busy(False)
             self._show_error(f"Choose the labels file that belongs to {spec['images']}.")
             return
-        if self.kind == "csv" and not self.csv_page.n_columns():
-            return  # the preview has not arrived (or failed): nothing to read yet
+        if self.kind == "csv" and self.csv_page.path is None:
+            return  # the first lines have not arrived (or failed): nothing to read yet
         self._start("load", spec)
 
     def _start(self, kind: str, spec: dict[str, Any]) -> None:
@@ -274,7 +274,7 @@ class ImportDataDialog(QDialog):
     def _stop_or_retry(self) -> None:
         if self.loading:
             self.loader.cancel()
-        elif self.kind == "csv" and not self.csv_page.n_columns() and self.path is not None:
+        elif self.kind == "csv" and self.csv_page.path is None and self.path is not None:
             self.set_path(self.path)
         else:
             self._revalidate()
