@@ -33,7 +33,7 @@ from nnstudio.safe_io import (
     open_regular,
     shown_path,
 )
-from nnstudio.training.datasets.dataset import TASKS, Dataset, Task
+from nnstudio.training.datasets.dataset import TASKS, Dataset, Task, all_finite
 from nnstudio.training.datasets.errors import DatasetError, Progress, no_progress
 from nnstudio.training.datasets.limits import (
     MAX_ARRAY_BYTES,
@@ -245,7 +245,7 @@ def _build(archive: _Archive, x: np.ndarray, y: np.ndarray,
             f"{y.shape[0] if y.ndim else 'a scalar'}).", path=path, array="y")
     if x.shape[0] == 0:
         raise archive.error("holds no samples", "X")
-    if not np.isfinite(x).all():
+    if not all_finite(x):
         raise archive.error("holds NaN or infinite values, or values beyond float32's range "
                             "(±3.4e38)", "X")
     if task_name is not None and task_name not in TASKS:
@@ -263,7 +263,7 @@ def _build(archive: _Archive, x: np.ndarray, y: np.ndarray,
             raise archive.error("must hold numbers", "y")
         with np.errstate(over="ignore", invalid="ignore"):
             y = y.astype(np.float32).reshape(y.shape[0], -1)
-        if not np.isfinite(y).all():
+        if not all_finite(y):
             raise archive.error("holds NaN or infinite values, or values beyond float32's "
                                 "range", "y")
     if x.ndim == 2 and feature_names is None:

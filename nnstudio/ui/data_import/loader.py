@@ -6,12 +6,12 @@ thread and reports through queued signals to slots in the GUI thread: ``progress
 fraction)`` at most ~30 times a second and ``finished(id, result)`` exactly once, where
 result is the value, a ``DatasetError`` sentence (``str``) or ``None`` when cancelled.
 Starting a request cancels the one before (its progress callback raises
-``LoadCancelledError`` at the next piece of about 1 MB); ``finished`` of a stale request is
-dropped, so only the newest request ever answers.
+``LoadCancelledError`` at the next piece of about 512 KB); ``finished`` of a stale request
+is dropped, so only the newest request ever answers.
 
 Facts followed (DESIGN.md): a lambda connected to a worker's signal would run in the
 worker thread, so the relay's signals go to ``@Slot`` methods of the GUI-thread loader; the
-reader holds the GIL at most ~10 ms at a time (one ``loadtxt`` call on 1 MB), and the
+reader holds the GIL for one ``loadtxt`` call on 512 KB at a time (~5–20 ms), and the
 switch interval is lowered while a job runs so the GUI thread gets the GIL back quickly.
 """
 
@@ -156,7 +156,8 @@ class DataLoader(QObject):
         self.pool.start(_Job(self._request, work, self._cancel, relay))
 
     def cancel(self) -> None:
-        """Stop the current request (its ``finished`` arrives with None)."""
+        """Stop the current request: its ``finished`` arrives with None, even when the job
+        ended just before (its answer may already be on its way)."""
         self._cancel.set()
 
     def abandon(self) -> None:
@@ -176,7 +177,7 @@ class DataLoader(QObject):
         if request != self._request:
             return
         self.busy = False
-        self.finished.emit(self._kind, result)
+        self.finished.emit(self._kind, None if self._cancel.is_set() else result)
 
 
 __all__ = ["DataLoader", "preview"]
