@@ -55,9 +55,11 @@ def echo(text: str, limit: int = MAX_ECHO) -> str:
 
 
 def format_bytes(count: int) -> str:
-    """``1536`` -> ``"1.5 KB"`` (powers of 1024)."""
+    """``1536`` -> ``"1.5 KB"`` (powers of 1024; any size, however large)."""
     if count < 1024:
         return f"{count} bytes"
+    if count >= 1024**4:
+        return f"{count // 1024**3:,} GB"  # integer division: no float overflow
     for power, unit in ((3, "GB"), (2, "MB"), (1, "KB")):
         if count >= 1024**power or power == 1:
             return f"{count / 1024**power:,.1f} {unit}"

@@ -299,6 +299,8 @@ def _idx_cases(m: _Maker) -> None:
     m.idx("huge-dims", bytes([0, 0, 8, 3]) + struct.pack(">3I", 2**31, 2**16, 2**16), labels)
     m.idx("huge-dims-gz", bytes([0, 0, 8, 3]) + struct.pack(">3I", 60000, 2**16, 2**16) + b"x",
           labels, gz=True)
+    m.idx("255-dims", bytes([0, 0, 8, 255]) + b"\xff" * (4 * 255), labels)
+    m.idx("8-huge-dims", bytes([0, 0, 8, 8]) + b"\xff" * 32, labels)
     m.idx("not-gzip-named-gz", images, labels, "load", gz=True, compress=False)
     gz = gzip.compress(images)
     m.idx("gz-truncated", gz[:-10], gzip.compress(labels), gz=True, compress=False)

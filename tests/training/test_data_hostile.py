@@ -293,3 +293,15 @@ def test_very_long_file_names_give_short_sentences(tmp_path: Path) -> None:
     with pytest.raises(DatasetError) as info:
         import_idx(tmp_path / name, tmp_path / name)
     assert len(str(info.value)) < 400
+
+
+def test_idx_header_with_255_dimensions_is_a_sentence(tmp_path: Path) -> None:
+    images = tmp_path / "dims-images-idx3-ubyte"
+    images.write_bytes(bytes([0, 0, 8, 255]) + b"\xff" * (4 * 255))
+    labels = tmp_path / "dims-labels-idx1-ubyte"
+    labels.write_bytes(_idx_bytes(np.array([0, 1], np.uint8)))
+    with pytest.raises(DatasetError, match=r"dims-images-idx3-ubyte announces 255 dimensions"):
+        import_idx(images, labels)
+    images.write_bytes(bytes([0, 0, 8, 8]) + b"\xff" * 32)
+    with pytest.raises(DatasetError, match=r"announces shape .* GB\), more than"):
+        import_idx(images, labels)

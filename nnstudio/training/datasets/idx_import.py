@@ -43,6 +43,7 @@ IDX_TYPES: dict[int, np.dtype] = {
 GZIP_MAGIC = b"\x1f\x8b"
 _PIECE_BYTES = 4 << 20
 _TRAILING_PROBE = 1 << 16
+MAX_IDX_DIMS = 8  # MNIST images have 3, labels 1
 _STREAM_ERRORS = (OSError, EOFError, zlib.error)
 
 
@@ -114,6 +115,9 @@ def _read(reader: _Reader, progress: Progress, done: int, total: int) -> np.ndar
         raise DatasetError(f"The file {shown_path(reader.path)} is not an IDX {reader.role} "
                            f"file (bad magic number 0x{head.hex()}).", path=reader.path)
     dtype, ndim = IDX_TYPES[head[2]], head[3]
+    if ndim > MAX_IDX_DIMS:
+        raise reader.error(f"announces {ndim} dimensions; IDX data have at most "
+                           f"{MAX_IDX_DIMS}")
     dims = reader.read(4 * ndim)
     if ndim == 0 or len(dims) < 4 * ndim:
         raise reader.error("has a truncated header")

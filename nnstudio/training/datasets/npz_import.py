@@ -118,8 +118,8 @@ class _Archive:
                              "and strings", key)
         header = NpyHeader(key, dtype, tuple(int(d) for d in shape), bool(fortran))
         if header.nbytes > MAX_ARRAY_BYTES:
-            raise self.error(f"announces shape {header.shape}, larger than the "
-                             f"{MAX_ARRAY_BYTES // 2**30} GB NN Studio reads", key)
+            raise self.error(f"announces shape {clip(str(header.shape), 80)}, larger than "
+                             f"the {MAX_ARRAY_BYTES // 2**30} GB NN Studio reads", key)
         return header
 
     def read(self, key: str, out_dtype: np.dtype | None = None,
