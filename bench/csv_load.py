@@ -3,14 +3,16 @@
     python bench/csv_load.py [--big] [--repeats 3] [--readers csv-module,loadtxt,pyarrow,nnstudio]
 
 Makes its own files (cached in the temp folder): a 10 MB table (20 float columns and a
-class), a 60,000-row MNIST-style CSV (784 pixel columns 0-255 and a label, ~110 MB), and
-with ``--big`` tables of ~300 MB and ~1 GB; plus MNIST-sized IDX files (60,000 × 28 × 28),
-raw and gzipped. Each reader loads each file in its own child process ``--repeats`` times;
-the table shows median seconds (the load call only, not the interpreter start) and peak
-resident memory (``VmHWM``), and the ratios against ``np.loadtxt`` (NumPy's C reader on the
-whole file, float32) and against the Python ``csv`` module reading row by row (how NN Studio
-read CSV before; once only on files over 50 MB, skipped over 150 MB, or over 400 MB with
-``--big``, as it needs about ten times the file size in memory), measured in the same run.
+class), a 60,000-row MNIST-style CSV (784 pixel columns 0-255 and a label, ~130 MB), and
+with ``--big`` tables of ~300 MB and ~1 GB; plus an MNIST-sized NPZ in float64 (read by
+``np.load`` + ``astype`` and by ``import_npz``, which streams it into float32) and
+MNIST-sized IDX files (60,000 × 28 × 28), raw and gzipped. Each reader loads each file in
+its own child process ``--repeats`` times; the table shows median seconds (the load call
+only, not the interpreter start) and peak resident memory (``VmHWM``), and the ratios
+against ``np.loadtxt`` (NumPy's C reader on the whole file, float32) and against the
+Python ``csv`` module reading row by row (how NN Studio read CSV before; once only on files
+over 50 MB, skipped over 150 MB, or over 400 MB with ``--big``, as it needs about ten times
+the file size in memory), measured in the same run.
 
 Readers: ``csv-module`` (csv.reader + float(), then float32), ``loadtxt`` (np.loadtxt),
 ``pyarrow`` (pyarrow.csv.read_csv, its default threads; only when pyarrow is installed —
@@ -60,6 +62,16 @@ READERS = {
         from nnstudio.training.datasets import import_csv
         def load(path):
             return import_csv(path).x
+    """,
+    "npz-numpy": """
+        def load(path):
+            with np.load(path) as data:
+                return data["X"].astype(np.float32)
+    """,
+    "nnstudio-npz": """
+        from nnstudio.training.datasets import import_npz
+        def load(path):
+            return import_npz(path).x
     """,
     "nnstudio-idx": """
         from nnstudio.training.datasets import import_idx
@@ -138,6 +150,16 @@ def make_idx() -> tuple[Path, Path]:
     return raw, packed
 
 
+def make_npz() -> Path:
+    """An NPZ of MNIST size in float64: X (60,000, 784), y (60,000,) — 376 MB of X."""
+    path = CACHE / "mnist-float64.npz"
+    if not path.exists():
+        CACHE.mkdir(exist_ok=True)
+        rng = np.random.default_rng(0)
+        np.savez(path, X=rng.random((60000, 784)), y=rng.integers(0, 10, 60000))
+    return path
+
+
 def run(reader: str, path: Path) -> dict[str, float]:
     code = CHILD.format(reader=textwrap.dedent(READERS[reader]))
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT))
@@ -187,6 +209,13 @@ def main() -> None:
         for reader, (seconds, peak) in results.items():
             print(f"{path.stem:>14} {size / MB:6.0f} {reader:>11} {seconds:8.2f} {peak:8.0f} "
                   f"{seconds / base:9.2f} {seconds / old:12.2f}")
+    npz = make_npz()
+    for reader in ("npz-numpy", "nnstudio-npz"):
+        runs_npz = [run(reader, npz) for _ in range(args.repeats)]
+        seconds = statistics.median(r["seconds"] for r in runs_npz)
+        peak = max(r["peak"] for r in runs_npz) / MB
+        print(f"{'NPZ float64':>14} {npz.stat().st_size / MB:6.0f} {reader:>11} {seconds:8.2f} "
+              f"{peak:8.0f}   (x float32 = 60000x784 = 179 MB)")
     raw, packed = make_idx()
     for path in (raw, packed):
         runs = [run("nnstudio-idx", path) for _ in range(args.repeats)]
