@@ -140,14 +140,14 @@ def read_head(path: Path | str) -> CsvHead:
             raise DatasetError(f"Cannot read the CSV file {shown_path(path)}: "
                                f"{error.strerror or error}.", path=path) from None
     data = data.removeprefix(BOM)
+    if b"\r" in data and b"\n" not in data and data.count(b"\r") > 1:
+        raise DatasetError(f"The CSV file {shown_path(path)} uses old Mac line ends (CR "
+                           "only); save it with LF or CRLF line ends.", path=path)
     if not complete:
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             _fail(path, 1, f"is longer than {format_bytes(MAX_CSV_LINE_BYTES)}")
         data = data[:cut]
-    if b"\r" in data and b"\n" not in data and data.count(b"\r") > 1:
-        raise DatasetError(f"The CSV file {shown_path(path)} uses old Mac line ends (CR "
-                           "only); save it with LF or CRLF line ends.", path=path)
     lines = _decode(path, data, 1).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
