@@ -2,7 +2,7 @@
 
     python bench/fuzz_data.py [--count 150] [--seed 0] [--jobs 2]
 
-Writes the corpus of ``tests/hostile/data_files.py`` into a temporary folder and runs
+Writes the corpus of ``tests/hostile_files/data_files.py`` into a temporary folder and runs
 ``nnstudio new OUT --data FILE`` once per case in a child process with a 30 s limit and a
 4 GB address-space cap. Prints one line per problem and a summary: hangs (over 30 s),
 tracebacks or "unexpected error" lines, exits other than 0/1, refusals that are not one
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile.data_files import DataCase, make_data_cases  # noqa: E402
-from hostile.isolated import Outcome, run_cli  # noqa: E402
+from hostile_files.data_files import DataCase, make_data_cases  # noqa: E402
+from hostile_files.isolated import Outcome, run_cli  # noqa: E402
 
 GB = 2**30
 

@@ -1,6 +1,6 @@
 """Hostile data files (issue 16): special files, huge labels, bombs, unexpected errors.
 
-Inputs that could hang or exhaust memory run in a child process (``hostile.isolated``)
+Inputs that could hang or exhaust memory run in a child process (``hostile_files.isolated``)
 with a time limit and an address-space cap, so a regression fails the test instead of the
 machine. Every rejection must be a ``DatasetError`` whose sentence names the file.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile.isolated import run_python
+from hostile_files.isolated import run_python
 
 from nnstudio.training.datasets import DatasetError, import_csv, import_idx, import_npz, one_hot
 

@@ -1,4 +1,4 @@
-"""Issue 16, acceptance 1 for data: a corpus of malformed data files (``hostile.data_files``)
+"""Issue 16, acceptance 1 for data: a corpus of malformed data files (``hostile_files.data_files``)
 through the loaders and through ``nnstudio new --data``.
 
 Every case either loads or is refused with one sentence naming the file; nothing else is
@@ -15,8 +15,8 @@ import warnings
 from pathlib import Path
 
 import pytest
-from hostile.data_files import DataCase, make_data_cases
-from hostile.isolated import run_python
+from hostile_files.data_files import DataCase, make_data_cases
+from hostile_files.isolated import run_python
 
 from nnstudio.training.datasets import DatasetError, load_dataset
 

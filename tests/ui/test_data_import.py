@@ -482,7 +482,7 @@ def test_new_from_data_uses_the_dataset_the_dialog_read(qtbot, tmp_path, monkeyp
 def test_fuzz_corpus_in_the_dialog(qtbot, tmp_path: Path) -> None:
     """Every malformed data file of the corpus gives the dialog a sentence or a dataset;
     an exception in a slot would fail this test (pytest-qt captures them)."""
-    from hostile.data_files import make_data_cases
+    from hostile_files.data_files import make_data_cases
 
     (tmp_path / "corpus").mkdir()
     cases = make_data_cases(tmp_path / "corpus", seed=1, count=120)
