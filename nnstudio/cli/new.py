@@ -1,4 +1,4 @@
-"""``nnstudio new --data FILE OUT``: a new, ready-to-train project from a CSV or NPZ file.
+"""``nnstudio new --data FILE OUT``: a new, ready-to-train project from a CSV, NPZ or IDX file.
 
 Input and Output are sized to the data, a hidden stack of Dense + ReLU layers sits
 between them, and the loss fits the task. Exit codes: 0 created, 1 the data or the
@@ -16,11 +16,13 @@ from typing import Any
 def add_parser(subparsers: Any) -> None:
     """Register the ``new`` subcommand."""
     parser = subparsers.add_parser(
-        "new", help="create a project from a CSV or NPZ dataset",
+        "new", help="create a project from a CSV, NPZ or IDX dataset",
         description="Create a project whose network fits a dataset: Input and Output sized "
         "to the data, hidden Dense + ReLU layers, the right loss and training settings.")
     parser.add_argument("out", metavar="OUT", help="the project file to write (.nnstudio)")
-    parser.add_argument("--data", required=True, metavar="FILE", help="a .csv or .npz file")
+    parser.add_argument("--data", required=True, metavar="FILE",
+                        help="a .csv or .npz file, or an MNIST-style IDX file (its partner "
+                        "images or labels file beside it)")
     parser.add_argument("--target", metavar="COLUMN",
                         help="the CSV column to predict (default: the last column)")
     parser.add_argument("--hidden", default="32,16", metavar="UNITS",
@@ -57,10 +59,7 @@ def _new(args: argparse.Namespace) -> int:
         print(f"nnstudio new: {out} already exists (use --force to overwrite it).",
               file=sys.stderr)
         return 1
-    data = Path(args.data)
-    if not data.is_file():
-        print(f"nnstudio new: the data file {data} does not exist.", file=sys.stderr)
-        return 1
+    data = Path(args.data)  # a missing or special file gets the loader's sentence
     try:
         project = new_project_from_data(data, target=args.target, hidden=hidden,
                                         task=args.task, project_dir=out.parent)

@@ -15,7 +15,8 @@ from typing import Any
 
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
-from nnstudio.training.datasets import Dataset, DatasetError, load_dataset
+from nnstudio.safe_io import clip
+from nnstudio.training.datasets import Dataset, DatasetError, idx_partner, load_dataset
 from nnstudio.training.datasets.describe import describe_dataset, spec_file_names
 from nnstudio.training.settings import TrainingError, TrainingSettings
 
@@ -33,17 +34,42 @@ def parse_hidden(text: str) -> list[int]:
     return [int(p) for p in parts]
 
 
+def _stored(path: Path, project_dir: Path | None) -> str:
+    """``path`` absolute, or relative to ``project_dir``; a symbolic link stays a link."""
+    stored = str(path.absolute())
+    if project_dir is not None:
+        with contextlib.suppress(ValueError):  # ValueError: another drive on Windows
+            stored = os.path.relpath(path.absolute(), project_dir.absolute())
+    return stored
+
+
+def _is_idx(path: Path) -> bool:
+    name = path.name.lower()
+    return "idx" in name or "ubyte" in name
+
+
 def data_spec(path: Path | str, target: str | None = None, task: str | None = None,
               project_dir: Path | None = None) -> dict[str, Any]:
-    """The project's dataset spec for a CSV or NPZ file (path relative to ``project_dir``)."""
+    """The project's dataset spec for a CSV, NPZ or IDX file (paths relative to
+    ``project_dir``). For IDX, either file of an MNIST-style pair may be given; its partner
+    (``train-images-idx3-ubyte`` ↔ ``train-labels-idx1-ubyte``) must lie beside it."""
     path = Path(path)
     suffix = path.suffix.lower()
     if task is not None and task not in _TASK_KINDS:
         raise TrainingError(f"Unknown task '{task}' (use classification or regression).")
-    stored = str(path.resolve())
-    if project_dir is not None:
-        with contextlib.suppress(ValueError):  # ValueError: another drive on Windows
-            stored = os.path.relpath(path.resolve(), project_dir.resolve())
+    stored = _stored(path, project_dir)
+    if _is_idx(path) and suffix not in (".csv", ".txt", ".tsv", ".npz"):
+        if target is not None or task == "regression":
+            raise TrainingError("IDX files hold images and class labels; leave out the "
+                                "target column and the regression task.")
+        partner = idx_partner(path)
+        if partner is None:
+            raise TrainingError(f"Cannot find the IDX file that belongs to {path.name} "
+                                "beside it (train-images-idx3-ubyte goes with "
+                                "train-labels-idx1-ubyte).")
+        images, labels = (partner, path) if "label" in path.name.lower() else (path, partner)
+        return {"source": "idx", "images": _stored(images, project_dir),
+                "labels": _stored(labels, project_dir)}
     if suffix in (".csv", ".txt", ".tsv"):
         spec: dict[str, Any] = {"source": "csv", "path": stored}
         if target is not None:
@@ -56,7 +82,8 @@ def data_spec(path: Path | str, target: str | None = None, task: str | None = No
             raise TrainingError("An NPZ file holds its target in the array 'y'; "
                                 "leave out the target column.")
         return {"source": "npz", "path": stored}
-    raise TrainingError(f"Cannot make a project from {path.name}: use a .csv or .npz file.")
+    raise TrainingError(f"Cannot make a project from {clip(path.name, 80)}: use a .csv, "
+                        ".npz or IDX file.")
 
 
 def build_graph(ds: Dataset, hidden: Sequence[int]) -> Document:
@@ -127,8 +154,12 @@ def new_project_from_data(path: Path | str, *, target: str | None = None,
 
 
 def project_from_spec(spec: Mapping[str, Any], hidden: Sequence[int] = (32, 16), *,
-                      base_dir: Path | None = None, seed: int = 0) -> Project:
+                      base_dir: Path | None = None, seed: int = 0,
+                      dataset: Dataset | None = None) -> Project:
     """A ready-to-train project for ``spec``; raises TrainingError with one sentence.
+
+    dataset: the data ``spec`` describes when already read (the import dialog reads it in
+    the background), so the file is not read again here.
 
     Input and Output are sized to the data, Dense + ReLU per entry of ``hidden`` between
     them, the loss fits the task; Adam, lr 0.01, mini-batches of 32 (full batch for ≤ 64
@@ -137,7 +168,8 @@ def project_from_spec(spec: Mapping[str, Any], hidden: Sequence[int] = (32, 16),
     if any(int(u) < 1 for u in hidden):
         raise TrainingError("Every hidden layer needs at least one unit.")
     try:
-        ds = load_dataset(spec, base_dir=base_dir, seed=seed)
+        ds = dataset if dataset is not None else load_dataset(spec, base_dir=base_dir,
+                                                               seed=seed)
     except DatasetError as error:
         raise TrainingError(str(error)) from None
     batch = 32 if ds.n_samples > 64 else 0

@@ -194,3 +194,22 @@ def test_saved_scaler_is_reused_only_when_it_fits() -> None:
     wider = rng.normal(size=(50, 3)).astype(np.float32)  # other data: fit anew
     assert saved_or_fitted_scaler("standardize", saved, wider).to_dict() != saved["scaler"]
     assert saved_or_fitted_scaler("standardize", {}, train_x).to_dict() != saved["scaler"]
+
+
+def test_scaling_big_tables_in_blocks_matches_the_whole_table_formula() -> None:
+    from nnstudio.training.datasets.scaling import Scaler
+
+    rng = np.random.default_rng(3)
+    for shape in [(3000, 784), (400, 3, 12, 12)]:  # several blocks of 2**20 values
+        x = (rng.normal(size=shape) * 3 + 1).astype(np.float32)
+        scaler = Scaler("standardize").fit(x)
+        axes = (0,) if x.ndim == 2 else (0, 2, 3)
+        wide = x.astype(np.float64)
+        np.testing.assert_allclose(scaler.offset, wide.mean(axis=axes), rtol=1e-12)
+        np.testing.assert_allclose(scaler.scale, wide.std(axis=axes), rtol=1e-12)
+        shaped = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
+        expected = ((x - scaler.offset.reshape(shaped)) / scaler.scale.reshape(shaped))
+        out = scaler.transform(x)
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out, expected.astype(np.float32))
+        np.testing.assert_allclose(scaler.inverse_transform(out), x, rtol=1e-5, atol=1e-5)

@@ -143,3 +143,140 @@ def test_multilabel_targets_must_be_zero_or_one(tmp_path: Path) -> None:
     bad = _write(tmp_path, "a,t1,t2\n1,0,2\n", "bad.csv")
     with pytest.raises(DatasetError, match=r"bad\.csv.*must be 0 or 1"):
         import_csv(bad, feature_columns=["a"], target_column=["t1", "t2"], task="multilabel")
+
+
+# --- the strict parser (issue 16, item 14) ------------------------------------------------
+
+
+def test_unterminated_quote_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'a,b,label\n1,2,x\n3,4,"y\n5,6,x\n7,8,y\n')
+    with pytest.raises(DatasetError, match=r"data\.csv, line 3 .*quote") as info:
+        import_csv(path)
+    assert info.value.line == 3
+
+
+def test_quotes_around_fields_are_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'a,"b",label\n"1.5",2,"x, or ""y"""\n3,"4",z\n')
+    ds = import_csv(path)
+    assert ds.feature_names == ("a", "b") and ds.class_names == ('x, or "y"', "z")
+    np.testing.assert_array_equal(ds.x, [[1.5, 2], [3, 4]])
+
+
+def test_stray_quote_inside_a_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'a,b,label\n1,2,x\n3,4"",y\n')
+    with pytest.raises(DatasetError, match=r"line 3 .*quote"):
+        import_csv(path)
+
+
+def test_duplicate_headers_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a,b,a,label\n1,2,3,x\n4,5,6,y\n")
+    with pytest.raises(DatasetError, match=r"data\.csv.* 'a' twice \(columns 1 and 3\)"):
+        import_csv(path)
+
+
+@pytest.mark.parametrize("cell", ["1_000", "١٢", "0x10", "1,5", " 1 000"])
+def test_numbers_a_spreadsheet_would_not_read_are_refused(tmp_path: Path, cell: str) -> None:
+    path = _write(tmp_path, f'a,b,label\n1,2,x\n3,"{cell}",y\n5,6,x\n')
+    with pytest.raises(DatasetError, match=r"line 3, feature column 'b' holds .*not a number"):
+        import_csv(path)
+
+
+def test_underscore_number_in_a_target_is_not_silently_a_class(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a,price\n1,1000\n2,2_000\n3,1500\n4,1200\n")
+    with pytest.raises(DatasetError, match=r"line 3.*'price'.*'2_000'"):
+        import_csv(path)
+
+
+def test_single_class_target_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a,label\n1,yes\n2,yes\n3,yes\n")
+    with pytest.raises(DatasetError, match=r"data\.csv.*only one class \('yes'\)"):
+        import_csv(path)
+
+
+def test_row_of_empty_cells_is_missing_data_not_a_blank_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a,b,label\n1,2,x\n,,\n3,4,y\n")
+    with pytest.raises(DatasetError, match="line 3 has a missing value"):
+        import_csv(path)
+
+
+def test_row_with_too_many_fields(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a,b,label\n1,2,x\n3,4,y,extra\n")
+    with pytest.raises(DatasetError, match=r"line 3 has 4 fields but the header has 3"):
+        import_csv(path, feature_columns=["a"])
+
+
+@pytest.mark.parametrize(("cell", "word"), [("inf", "finite"), ("1e39", "float32")])
+def test_infinite_or_too_large_numbers(tmp_path: Path, cell: str, word: str) -> None:
+    path = _write(tmp_path, f"a,b,label\n1,2,x\n3,{cell},y\n")
+    with pytest.raises(DatasetError, match=rf"line 3.*'b'.*{word}"):
+        import_csv(path)
+
+
+def test_nul_bytes_and_old_mac_line_ends(tmp_path: Path) -> None:
+    (tmp_path / "nul.csv").write_bytes(b"a,b,label\n1,2,x\n3,\x004,y\n")
+    with pytest.raises(DatasetError, match=r"nul\.csv, line 3"):
+        import_csv(tmp_path / "nul.csv")
+    (tmp_path / "mac.csv").write_bytes(b"a,b,label\r1,2,x\r3,4,y\r")
+    with pytest.raises(DatasetError, match=r"mac\.csv.*line ends"):
+        import_csv(tmp_path / "mac.csv")
+
+
+def test_crlf_bom_tabs_and_blank_lines(tmp_path: Path) -> None:
+    (tmp_path / "win.tsv").write_bytes(
+        b"\xef\xbb\xbfa\tb\tlabel\r\n1\t2\tx\r\n\r\n  \r\n3\t4\ty\r\n5\t6\tx")
+    ds = import_csv(tmp_path / "win.tsv")
+    assert ds.feature_names == ("a", "b") and ds.n_samples == 3
+    assert ds.y.tolist() == [0, 1, 0]
+
+
+def test_invalid_utf8_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "latin.csv").write_bytes(b"a,label\n1,x\n2,caf\xe9\n")
+    with pytest.raises(DatasetError, match=r"latin\.csv.*line 3.*UTF-8"):
+        import_csv(tmp_path / "latin.csv")
+
+
+def test_many_columns_by_name(tmp_path: Path) -> None:
+    names = [f"c{i}" for i in range(3000)]
+    rows = [",".join([*names, "label"])]
+    rows += [",".join(str((r * 7 + i) % 11) for i in range(3000)) + f",{r % 2}" for r in range(6)]
+    path = _write(tmp_path, "\n".join(rows) + "\n")
+    ds = import_csv(path, feature_columns=names[::-1], target_column="label")
+    assert ds.x.shape == (6, 3000) and ds.feature_names[0] == "c2999"
+    assert ds.x[1, -1] == 7 and ds.x[1, 0] == (7 + 2999) % 11
+
+
+def test_many_rows_are_read_in_pieces_with_progress(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.random((30_000, 4)).round(4)
+    lines = ["a,b,c,d,label"] + [f"{r[0]},{r[1]},{r[2]},{r[3]},{i % 3}" for i, r in
+                                 enumerate(x)]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    seen: list[tuple[int, int]] = []
+    ds = import_csv(path, progress=lambda done, total: seen.append((done, total)))
+    np.testing.assert_allclose(ds.x, x.astype(np.float32))
+    assert ds.y.tolist()[:4] == [0, 1, 2, 0]
+    assert len(seen) > 1 and seen[-1][0] == seen[-1][1] == path.stat().st_size
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_error_late_in_a_big_file_has_the_right_line(tmp_path: Path) -> None:
+    lines = ["a,b,label"] + [f"{i},{i * 2},{i % 2}" for i in range(50_000)]
+    lines[40_000] = "1,oops,0"
+    lines.insert(100, "")
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(DatasetError, match=r"line 40002, feature column 'b' holds 'oops'"):
+        import_csv(path)
+
+
+def test_loading_can_be_cancelled(tmp_path: Path) -> None:
+    from nnstudio.training.datasets import LoadCancelledError
+
+    lines = ["a,label"] + [f"{i},{i % 2}" for i in range(100_000)]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+
+    def stop_halfway(done: int, total: int) -> None:
+        if done > total // 3:
+            raise LoadCancelledError("stop")
+
+    with pytest.raises(LoadCancelledError):
+        import_csv(path, progress=stop_halfway)

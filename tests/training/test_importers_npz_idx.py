@@ -203,3 +203,37 @@ def test_idx_wrong_shapes_and_missing_file(tmp_path: Path) -> None:
         import_idx(img_path, lab_path)
     with pytest.raises(DatasetError, match="does not exist"):
         import_idx(tmp_path / "nothing", lab_path)
+
+
+def test_new_project_from_either_idx_file(tmp_path: Path) -> None:
+    from nnstudio.training.new_project import new_project_from_data
+    from nnstudio.training.settings import TrainingError
+
+    img_path, lab_path, _ = _write_pair(tmp_path, gz=True)
+    for given in (img_path, lab_path):
+        project = new_project_from_data(given, hidden=(4,), project_dir=tmp_path)
+        assert project.dataset == {"source": "idx", "images": img_path.name,
+                                   "labels": lab_path.name}
+        inputs = [n for n in project.graph.nodes.values() if n.type_id == "layer.input"]
+        params = inputs[0].params
+        assert (params["kind"], params["channels"], params["height"], params["width"]) == (
+            "image", 1, 4, 3)
+    lab_path.unlink()
+    with pytest.raises(TrainingError, match="Cannot find the IDX file that belongs to"):
+        new_project_from_data(img_path)
+
+
+def test_idx_pixels_become_float32_in_one_step(tmp_path: Path) -> None:
+    img_path, lab_path, images = _write_pair(tmp_path)
+    ds = import_idx(img_path, lab_path)
+    assert ds.x.dtype == np.float32 and ds.x.flags.c_contiguous
+    np.testing.assert_array_equal(ds.x[:, 0], (images / np.float32(255)).astype(np.float32))
+
+
+def test_npz_float64_inputs_are_read_into_float32(tmp_path: Path) -> None:
+    path = tmp_path / "f64.npz"
+    x = np.random.default_rng(0).normal(size=(50, 7))
+    np.savez_compressed(path, X=x, y=np.arange(50) % 2)
+    ds = import_npz(path)
+    assert ds.x.dtype == np.float32 and ds.x.flags.c_contiguous
+    np.testing.assert_array_equal(ds.x, x.astype(np.float32))

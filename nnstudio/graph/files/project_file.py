@@ -57,6 +57,7 @@ from nnstudio.graph.files.serialize import (
     show,
 )
 from nnstudio.graph.model.project import Project
+from nnstudio.safe_io import FileRefusedError, read_regular
 
 __all__ = ["SCHEMA_VERSION", "Project", "ProjectFileError", "load_project",
            "project_from_bytes", "project_to_bytes", "save_project"]
@@ -217,16 +218,10 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
 def load_project(path: str | Path) -> Project:
     """Read and check a project file; raise ProjectFileError with a sentence naming it."""
     path = Path(path)
-    try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise ProjectFileError(f"Cannot open {path}: the file is larger than "
-                                   f"{MAX_FILE_BYTES // 2**20} MB, too large for a project.")
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise ProjectFileError(f"Cannot open {path}: {reason}.") from None
+    try:  # regular files only: a FIFO or /dev/zero is refused before anything is read
+        data = read_regular(path, "project file", MAX_FILE_BYTES)
+    except FileRefusedError as error:
+        raise ProjectFileError(f"Cannot open {path}: {error.reason}.") from None
     return project_from_bytes(data, str(path))
 
 

@@ -2,14 +2,17 @@
 
 No Qt here. Every loader returns a validated, read-only :class:`Dataset`; every problem a
 user can cause raises :class:`DatasetError` with one sentence naming the file and the spot.
+File loaders take a ``progress(done, total)`` callback that may raise
+:class:`LoadCancelledError`.
 """
 
 from nnstudio.training.datasets.builtin import BUILTIN, BuiltinDataset, load_builtin
-from nnstudio.training.datasets.csv_import import import_csv
+from nnstudio.training.datasets.csv_import import CsvLayout, csv_layout, import_csv
 from nnstudio.training.datasets.dataset import TASKS, Dataset, Task, as_binary
-from nnstudio.training.datasets.errors import DatasetError
-from nnstudio.training.datasets.idx_import import import_idx, read_idx
-from nnstudio.training.datasets.npz_import import import_npz
+from nnstudio.training.datasets.errors import DatasetError, LoadCancelledError, Progress
+from nnstudio.training.datasets.idx_import import idx_partner, import_idx, read_idx
+from nnstudio.training.datasets.limits import MAX_CLASSES
+from nnstudio.training.datasets.npz_import import NpyHeader, import_npz, npz_headers
 from nnstudio.training.datasets.resources import resources_dir
 from nnstudio.training.datasets.scaling import (
     Scaler,
@@ -28,23 +31,31 @@ from nnstudio.training.datasets.targets import (
 
 __all__ = [
     "BUILTIN",
+    "MAX_CLASSES",
     "TASKS",
     "BuiltinDataset",
+    "CsvLayout",
     "Dataset",
     "DatasetError",
+    "LoadCancelledError",
+    "NpyHeader",
+    "Progress",
     "Scaler",
     "ScalerKind",
     "Split",
     "SplitIndices",
     "Task",
     "as_binary",
+    "csv_layout",
     "encode_categories",
+    "idx_partner",
     "import_csv",
     "import_idx",
     "import_npz",
     "labels_from_scores",
     "load_builtin",
     "load_dataset",
+    "npz_headers",
     "one_hot",
     "read_idx",
     "resources_dir",

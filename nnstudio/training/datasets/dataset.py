@@ -105,6 +105,15 @@ def as_binary(ds: Dataset) -> Dataset:
     return dataclasses.replace(ds, y=y, task="binary")
 
 
+def all_finite(a: np.ndarray, block: int = 1 << 20) -> bool:
+    """True if every value of ``a`` is finite; checked in blocks of ``block`` values, so
+    the check of a large table needs no table-sized temporary."""
+    if a.ndim == 0 or a.size == 0:
+        return bool(np.isfinite(a).all())
+    rows = max(1, block // max(1, a[0].size))
+    return all(bool(np.isfinite(a[i:i + rows]).all()) for i in range(0, a.shape[0], rows))
+
+
 def _validate(ds: Dataset) -> None:
     where = f"Dataset '{ds.name}'"
     if ds.task not in TASKS:
@@ -114,7 +123,7 @@ def _validate(ds: Dataset) -> None:
         raise DatasetError(f"{where}: x must be a float32 array of shape (N, F) or (N, C, H, W).")
     if not isinstance(y, np.ndarray) or y.shape[:1] != x.shape[:1]:
         raise DatasetError(f"{where}: x and y must have the same number of samples.")
-    if not np.all(np.isfinite(x)):
+    if not all_finite(x):
         raise DatasetError(f"{where}: x contains NaN or infinite values.")
     if ds.task == "classification":
         if y.dtype != np.int64 or y.ndim != 1:
@@ -125,7 +134,7 @@ def _validate(ds: Dataset) -> None:
     else:
         if y.dtype != np.float32 or y.ndim != 2:
             raise DatasetError(f"{where}: {ds.task} y must be float32 of shape (N, T).")
-        if not np.all(np.isfinite(y)):
+        if not all_finite(y):
             raise DatasetError(f"{where}: y contains NaN or infinite values.")
         if ds.task in ("binary", "multilabel") and not np.all((y == 0) | (y == 1)):
             raise DatasetError(f"{where}: {ds.task} targets must be 0 or 1.")

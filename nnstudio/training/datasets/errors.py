@@ -1,8 +1,13 @@
-"""The one exception type a user can cause with a dataset."""
+"""The exception a user can cause with a dataset, cancellation, and progress reports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)`` in bytes of the file(s) read so far; called between pieces of
+work. It may raise :class:`LoadCancelledError` to stop the load."""
 
 
 class DatasetError(Exception):
@@ -26,3 +31,11 @@ class DatasetError(Exception):
         self.line = line
         self.column = column
         self.array = array
+
+
+class LoadCancelledError(Exception):
+    """A load was stopped on request (raised by a ``Progress`` callback); not an error."""
+
+
+def no_progress(_done: int, _total: int) -> None:
+    """The ``Progress`` callback that reports nothing."""

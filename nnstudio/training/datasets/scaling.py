@@ -28,6 +28,29 @@ def _reduce_axes(x: np.ndarray) -> tuple[int, ...]:
     raise DatasetError(f"Scaling needs inputs of shape (N, F) or (N, C, H, W), not {x.shape}.")
 
 
+_BLOCK_VALUES = 1 << 20
+"""Values per block of rows: the float64 arithmetic of fitting and scaling needs
+temporaries of one block, never of the whole table (8 MB instead of twice its size)."""
+
+
+def _row_blocks(x: np.ndarray) -> list[slice]:
+    """Slices of consecutive rows of about ``_BLOCK_VALUES`` values each."""
+    per_row = max(1, int(np.prod(x.shape[1:])))
+    step = max(1, _BLOCK_VALUES // per_row)
+    return [slice(i, i + step) for i in range(0, x.shape[0], step)]
+
+
+def _mean_std(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature (or per-channel) mean and standard deviation in float64, two passes
+    over blocks of rows."""
+    count = x.size // x.shape[1]
+    total = sum(x[rows].sum(axis=axes, dtype=np.float64) for rows in _row_blocks(x))
+    mean = np.asarray(total) / count
+    shaped = mean.reshape((1, -1) if x.ndim == 2 else (1, -1, 1, 1))
+    squares = sum(np.square(x[rows] - shaped).sum(axis=axes) for rows in _row_blocks(x))
+    return mean, np.sqrt(np.asarray(squares) / count)
+
+
 class Scaler:
     """Per-feature (tables) or per-channel (images) affine scaling of inputs."""
 
@@ -49,12 +72,11 @@ class Scaler:
         axes = _reduce_axes(x)
         if x.shape[0] == 0:
             raise DatasetError("A scaler cannot be fitted on zero samples.")
-        data = x.astype(np.float64)
         if self.kind == "standardize":
-            offset, spread = data.mean(axis=axes), data.std(axis=axes)
+            offset, spread = _mean_std(x, axes)
         else:
-            offset = data.min(axis=axes)
-            spread = data.max(axis=axes) - offset
+            offset = x.min(axis=axes).astype(np.float64)
+            spread = x.max(axis=axes).astype(np.float64) - offset
         self.offset = offset
         self.scale = np.where(spread > 1e-12, spread, 1.0)
         return self
@@ -76,14 +98,20 @@ class Scaler:
         if self.kind == "none":
             return np.asarray(x, dtype=np.float32)
         offset, scale = self._shaped(x)
-        return ((x - offset) / scale).astype(np.float32)
+        out = np.empty(x.shape, np.float32)
+        for rows in _row_blocks(x):  # float64 arithmetic per block, float32 result only
+            out[rows] = (x[rows] - offset) / scale
+        return out
 
     def inverse_transform(self, x: np.ndarray) -> np.ndarray:
         """Undo :meth:`transform` (e.g. to show inputs in their original units)."""
         if self.kind == "none":
             return np.asarray(x, dtype=np.float32)
         offset, scale = self._shaped(x)
-        return (x * scale + offset).astype(np.float32)
+        out = np.empty(x.shape, np.float32)
+        for rows in _row_blocks(x):
+            out[rows] = x[rows] * scale + offset
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able state: ``{"kind", "offset", "scale"}`` (lists of floats, or None)."""

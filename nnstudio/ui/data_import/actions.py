@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.project_edits import choose_dataset
+from nnstudio.training.datasets import Dataset
 from nnstudio.training.datasets.describe import spec_file_names
 from nnstudio.training.new_project import project_from_spec
 from nnstudio.training.settings import TrainingError
@@ -28,10 +29,12 @@ from nnstudio.ui.session import Session
 
 @dataclass(frozen=True)
 class ImportChoice:
-    """What the dialog returned: the spec and (New from Data) the hidden layer sizes."""
+    """What the dialog returned: the spec, (New from Data) the hidden layer sizes, and the
+    dataset the dialog already read (so the window does not read the file again)."""
 
     spec: dict[str, Any]
     hidden: tuple[int, ...] = ()
+    dataset: Dataset | None = None
 
 
 class DataImportController(QObject):
@@ -62,7 +65,7 @@ class DataImportController(QObject):
         if spec is None:
             return None
         hidden = tuple(dialog.hidden_layers()) if for_new_project else ()
-        return ImportChoice(spec, hidden)
+        return ImportChoice(spec, hidden, dialog.dataset)
 
     def show_error(self, title: str, message: str) -> None:
         QMessageBox.critical(self.host.widget(), title, message)
@@ -76,7 +79,7 @@ class DataImportController(QObject):
         if choice is None:
             return False
         try:
-            project = project_from_spec(choice.spec, choice.hidden)
+            project = project_from_spec(choice.spec, choice.hidden, dataset=choice.dataset)
         except TrainingError as error:
             self.show_error("Could not create the project", str(error))
             return False

@@ -2,8 +2,10 @@
 
 Every choice re-reads the data with the real importer, so the summary line shows what
 training will see and an importer's ``DatasetError`` appears as its one sentence (OK is
-then disabled). ``spec()`` is the dict ``load_dataset`` accepts; file paths are stored
-relative to ``base_dir`` (the project's folder) when one is given, else absolute.
+then disabled). Reading happens off the GUI thread (``DataLoader``) with a progress bar
+and a Stop button; a new choice stops the reading before it. ``spec()`` is the dict
+``load_dataset`` accepts; file paths are stored relative to ``base_dir`` (the project's
+folder) when one is given, else absolute.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,16 +22,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from nnstudio.training.datasets import Dataset, DatasetError, load_dataset
+from nnstudio.safe_io import clip
+from nnstudio.training.datasets import Dataset, NpyHeader, idx_partner
+from nnstudio.training.datasets.csv_reader import CsvHead
 from nnstudio.training.datasets.describe import describe_dataset, stored_path
 from nnstudio.training.new_project import parse_hidden
 from nnstudio.ui.data_import.csv_page import CsvPage
+from nnstudio.ui.data_import.loader import DataLoader
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 FILE_FILTER = ("Data files (*.csv *.tsv *.txt *.npz *.gz *.idx *ubyte*);;"
@@ -38,6 +43,7 @@ FILE_FILTER = ("Data files (*.csv *.tsv *.txt *.npz *.gz *.idx *ubyte*);;"
                "MNIST IDX files (*.gz *.idx *ubyte*);;All files (*)")
 ERROR_STYLE = "color: #b3261e; font-weight: 600;"
 SUMMARY_STYLE = "color: #1e6b3a;"
+BUSY_STYLE = "color: #5a6270;"
 HINT = ("Choose a CSV table (numbers, one sample per row), a NumPy .npz archive with arrays "
         "X and y, or an MNIST-style IDX images file (its labels file is found next to it).")
 
@@ -50,18 +56,6 @@ def file_kind(path: Path) -> str:
     if suffix == ".npz":
         return "npz"
     return "idx"
-
-
-def idx_partner(path: Path) -> Path | None:
-    """The labels file beside an images file (``train-images-idx3`` → ``train-labels-idx1``),
-    or the images file beside a labels file; None if it is not there."""
-    name = path.name
-    swaps = [("images", "labels"), ("idx3", "idx1")] if "images" in name else \
-        [("labels", "images"), ("idx1", "idx3")]
-    for old, new in swaps:
-        name = name.replace(old, new)
-    other = path.with_name(name)
-    return other if other != path and other.is_file() else None
 
 
 class _PathRow(QWidget):
@@ -96,6 +90,9 @@ class ImportDataDialog(QDialog):
         self.labels_path: Path | None = None
         self.dataset: Dataset | None = None
         self.error = ""
+        self.loader = DataLoader(self)
+        self.loader.progressed.connect(self._on_progress)
+        self.loader.finished.connect(self._on_finished)
 
         self.file_row = _PathRow(self._browse_main)
         self.labels_row = _PathRow(self._browse_labels)
@@ -125,6 +122,15 @@ class ImportDataDialog(QDialog):
         self.summary.setObjectName("import_summary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("import_progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(180)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("import_stop")
+        self.stop_button.setAutoDefault(False)
+        self.stop_button.clicked.connect(self._stop_or_retry)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -143,15 +149,20 @@ class ImportDataDialog(QDialog):
             hidden_row.addWidget(self.hidden_edit)
             hidden_row.addWidget(note, 1)
             top.addRow("Hidden layers", hidden_row)
+        status = QHBoxLayout()
+        status.addWidget(self.summary, 1)
+        status.addWidget(self.progress)
+        status.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.pages, 1)
-        layout.addWidget(self.summary)
+        layout.addLayout(status)
         layout.addWidget(self.buttons)
         self.for_new_project = for_new_project
         self.csv_page.changed.connect(self._revalidate)
         self.resize(980, 600)
-        self._revalidate()
+        self._show_busy(False)
+        self._update_ok()
 
     # --- questions (replaceable in tests) ------------------------------------------------
     def ask_file(self, title: str) -> Path | None:
@@ -170,8 +181,14 @@ class ImportDataDialog(QDialog):
             self.set_labels_path(path)
 
     # --- choosing files ------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        """True while a file is being read in the background."""
+        return self.loader.busy
+
     def set_path(self, path: Path) -> None:
-        """Use ``path`` (CSV, NPZ, or an IDX images or labels file)."""
+        """Use ``path`` (CSV, NPZ, or an IDX images or labels file); reading starts in the
+        background (``loading`` until it ends)."""
         path = Path(path)
         self.kind = file_kind(path)
         if self.kind == "idx" and "label" in path.name.lower():
@@ -185,17 +202,13 @@ class ImportDataDialog(QDialog):
         self.file_row.edit.setText(str(self.path))
         self.labels_row.edit.setText(str(self.labels_path or ""))
         self.pages.setCurrentIndex(self._page_index[self.kind])
+        self.csv_page.clear()
+        self.npz_label.setText("")
         self.error = ""
-        if self.kind == "csv":
-            try:
-                self.csv_page.load(self.path)
-            except DatasetError as error:
-                self.csv_page.clear()
-                self._show_error(str(error))
-                return
-        elif self.kind == "npz":
-            self.npz_label.setText(_npz_table(self.path))
-        self._revalidate()
+        if self.kind in ("csv", "npz"):
+            self._start("preview", {"source": self.kind, "path": str(self.path)})
+        else:
+            self._revalidate()
 
     def set_labels_path(self, path: Path) -> None:
         self.labels_path = Path(path)
@@ -223,39 +236,87 @@ class ImportDataDialog(QDialog):
         """The hidden layer sizes typed in (raises ValueError with a sentence)."""
         return parse_hidden(self.hidden_edit.text())
 
+    # --- reading in the background -------------------------------------------------------
     def _revalidate(self) -> None:
-        """Read the data with the importer; show its summary or its one-sentence error."""
+        """Read the data with the importer (in the background) for the current choice."""
         self.dataset = None
         spec = self._spec(None)
         if spec is None:
+            self.loader.abandon()
+            self._show_busy(False)
             self.summary.setText("")
             self._update_ok()
             return
         if spec["source"] == "idx" and not spec["labels"]:
+            self.loader.abandon()
+            self._show_busy(False)
             self._show_error(f"Choose the labels file that belongs to {spec['images']}.")
             return
-        try:
-            self.dataset = load_dataset(spec)
-        except DatasetError as error:
-            self._show_error(str(error))
-            return
-        except (OSError, ValueError, MemoryError) as error:  # not expected from importers
-            self._show_error(f"The data could not be read: {error}.")
-            return
-        self.error = ""
-        self.summary.setStyleSheet(SUMMARY_STYLE)
-        self.summary.setText("✓ " + describe_dataset(self.dataset))
+        if self.kind == "csv" and self.csv_page.path is None:
+            return  # the first lines have not arrived (or failed): nothing to read yet
+        self._start("load", spec)
+
+    def _start(self, kind: str, spec: dict[str, Any]) -> None:
+        self.dataset = None
+        self.loader.start(kind, spec)
+        name = self.path.name if self.path is not None else "the file"
+        self.summary.setStyleSheet(BUSY_STYLE)
+        self.summary.setText(f"Reading {clip(name, 80)}…")
+        self.progress.setValue(0)
+        self._show_busy(True)
         self._update_ok()
 
-    def _show_error(self, sentence: str) -> None:
+    def _show_busy(self, busy: bool, stopped: bool = False) -> None:
+        self.progress.setVisible(busy)
+        self.stop_button.setVisible(busy or stopped)
+        self.stop_button.setText("Stop" if busy else "Read again")
+
+    def _stop_or_retry(self) -> None:
+        if self.loading:
+            self.loader.cancel()
+        elif self.kind == "csv" and self.csv_page.path is None and self.path is not None:
+            self.set_path(self.path)
+        else:
+            self._revalidate()
+
+    @Slot(float)
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(fraction * 1000))
+
+    @Slot(str, object)
+    def _on_finished(self, kind: str, result: Any) -> None:
+        self._show_busy(False, stopped=result is None)
+        if result is None:
+            name = self.path.name if self.path is not None else "the file"
+            self._show_error(f"Stopped reading {clip(name, 80)}.", style=BUSY_STYLE)
+            return
+        if isinstance(result, str):
+            if kind == "preview":
+                self.csv_page.clear()
+            self._show_error(result)
+            return
+        if kind == "preview":
+            if isinstance(result, CsvHead):
+                self.csv_page.load(result)
+            elif isinstance(result, list):
+                self.npz_label.setText(_npz_table(result))
+            self._revalidate()
+            return
+        self.dataset = result
+        self.error = ""
+        self.summary.setStyleSheet(SUMMARY_STYLE)
+        self.summary.setText("✓ " + describe_dataset(result))
+        self._update_ok()
+
+    def _show_error(self, sentence: str, style: str = ERROR_STYLE) -> None:
         self.dataset = None
         self.error = sentence
-        self.summary.setStyleSheet(ERROR_STYLE)
+        self.summary.setStyleSheet(style)
         self.summary.setText(sentence)
         self._update_ok()
 
     def _update_ok(self) -> None:
-        ok = self.dataset is not None
+        ok = self.dataset is not None and not self.loading
         if ok and self.for_new_project:
             try:
                 self.hidden_layers()
@@ -269,23 +330,27 @@ class ImportDataDialog(QDialog):
                 self.summary.setText("✓ " + describe_dataset(self.dataset))
         self.ok_button.setEnabled(ok)
 
+    def done(self, result: int) -> None:
+        """Closing stops any reading in the background."""
+        self.loader.abandon()
+        super().done(result)
 
-def _npz_table(path: Path) -> str:
-    """An HTML list of the arrays in an NPZ file (name, shape, type)."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            rows = []
-            for key in data.files:
-                try:
-                    array = data[key]
-                    rows.append(f"<tr><td><b>{key}</b></td><td>{tuple(array.shape)}</td>"
-                                f"<td>{array.dtype}</td></tr>")
-                except ValueError:
-                    rows.append(f"<tr><td><b>{key}</b></td><td colspan=2>Python objects "
-                                "(not loaded)</td></tr>")
-    except (OSError, ValueError, EOFError, AttributeError):
-        return ""  # the importer's sentence explains it
+
+def _npz_table(headers: list[NpyHeader | str]) -> str:
+    """An HTML list of the arrays an NPZ file announces (name, shape, type)."""
+    rows = []
+    for header in headers:
+        if isinstance(header, str):
+            rows.append(f"<tr><td><b>{_html(header)}</b></td><td colspan=2>unreadable or "
+                        "not numeric (not loaded)</td></tr>")
+        else:
+            rows.append(f"<tr><td><b>{_html(header.name)}</b></td><td>{header.shape}</td>"
+                        f"<td>{header.dtype}</td></tr>")
     return ("<p>Arrays in the archive (X = inputs, y = targets):</p>"
             "<table cellspacing=0 cellpadding=4><tr><th align=left>array</th>"
             "<th align=left>shape</th><th align=left>type</th></tr>"
-            + "".join(rows) + "</table>")
+            + "".join(rows[:40]) + "</table>")
+
+
+def _html(text: str) -> str:
+    return clip(text, 60).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
