@@ -142,7 +142,11 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
     encoding: Encoding = ("labels" if any(h.loss == "cross_entropy" for h in plans[0].heads)
                           else "one_hot")
     parts = (("train", split.train), ("val", split.val), ("test", split.test))
-    targets = {name: target_array(part, encoding) for name, part in parts if part is not None}
+    try:
+        targets = {name: target_array(part, encoding) for name, part in parts
+                   if part is not None}
+    except DatasetError as error:  # e.g. a one-hot table larger than the free memory
+        raise TrainingError(str(error)) from None
     return PreparedRun(settings, seed, dataset, split, rows, scaler, signature, plans,
                        encoding, targets)
 
