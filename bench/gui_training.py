@@ -134,7 +134,6 @@ def gui_run(app: Any, window: Any, ui: Any, project: Project, probe: Probe,
     if not controller.train():
         raise SystemExit(f"cannot train: {controller.message}")
     start_ms = (time.perf_counter() - start) * 1000
-    steps_before = controller.step
     settings = TrainingSettings.from_dict(project.training)
     from PySide6.QtCore import QEventLoop
 
@@ -161,7 +160,7 @@ def gui_run(app: Any, window: Any, ui: Any, project: Project, probe: Probe,
               f"messages {relay.emits}")
     ui.reset_update_counters()
     seconds = (relay.ended_at or time.perf_counter()) - start
-    return seconds, (controller.step - steps_before) * batch, start_ms
+    return seconds, (controller.step - info.first_step) * batch, start_ms
 
 
 def measure(app: Any, window: Any, ui: Any, probe: Probe, name: str,
