@@ -176,7 +176,7 @@ def test_conv_explainer_steps_and_matches_the_engine(window, qtbot) -> None:  # 
     qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
     assert panel.position == 2
     assert panel.output_grid.filled.sum() == 2 and panel.output_grid.mark == (0, 1)
-    assert panel.input_grid.window == (0, 1, 3, 3)
+    assert panel.input_grid.kernel_window == (0, 1, 3, 3)
     assert "out[1, 2]" in panel.equation.text() and "other 7 channels" in panel.equation.text()
     panel.speed_slider.setValue(30)
     panel.play_button.setChecked(True)

@@ -17,7 +17,7 @@ class NodeAction:
     name: str
     text: str
     applies: Callable[[Node], bool]
-    run: Callable[[str], None]
+    run: Callable[[str], object]
     tip: str = ""
 
 

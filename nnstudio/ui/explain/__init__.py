@@ -171,7 +171,7 @@ def install(session: Session, host: Host) -> ExplainUi:
     def activation_of(node: Node) -> str:
         return "softmax" if node.type_id == "layer.softmax" else str(node.params["function"])
 
-    actions = [
+    node_actions = [
         NodeAction("explain_conv", "Explain this convolution step by step",
                    lambda n: n.type_id == "layer.conv2d", ui.explain_node,
                    "Show how each output cell is computed from the input and the kernel"),
@@ -184,8 +184,8 @@ def install(session: Session, host: Host) -> ExplainUi:
                        activation_of(session.project.graph.nodes[node_id])),
                    "Open the gallery of the lecture's activation functions"),
     ]
-    for action in actions:
-        host.canvas.node_actions.add(action)
+    for node_action in node_actions:
+        host.canvas.node_actions.add(node_action)
 
     def project_edited() -> None:
         landscape.project_changed()

@@ -39,10 +39,10 @@ def curves(key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     input pair (x, 0): its first output and that output's derivative by x."""
     x = np.linspace(*X_RANGE, POINTS)
     if key == "softmax":
-        layer = Softmax()
+        softmax = Softmax()
         pair = np.column_stack([x, np.zeros_like(x)])
-        y = layer.forward(pair, training=False)
-        dy = layer.backward(np.column_stack([np.ones_like(x), np.zeros_like(x)]))
+        y = softmax.forward(pair, training=False)
+        dy = softmax.backward(np.column_stack([np.ones_like(x), np.zeros_like(x)]))
         return x, np.asarray(y[:, 0]), np.asarray(dy[:, 0])
     kwargs = {"negative_slope": DRAWN_LEAKY_SLOPE} if key == "leaky_relu" else {}
     layer = make_activation(key, **kwargs)

@@ -52,7 +52,7 @@ class NumberGrid(QWidget):
         self.values = np.zeros((0, 0))
         self.padding = np.zeros((0, 0), dtype=bool)
         self.filled = np.zeros((0, 0), dtype=bool)
-        self.window: tuple[int, int, int, int] | None = None  # top, left, height, width
+        self.kernel_window: tuple[int, int, int, int] | None = None  # top, left, h, w
         self.mark: tuple[int, int] | None = None
         self.scale = 1.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -72,7 +72,7 @@ class NumberGrid(QWidget):
     def set_state(self, window: tuple[int, int, int, int] | None = None,
                   mark: tuple[int, int] | None = None,
                   filled: np.ndarray | None = None) -> None:
-        self.window = window
+        self.kernel_window = window
         self.mark = mark
         if filled is not None:
             self.filled = filled
@@ -112,8 +112,8 @@ class NumberGrid(QWidget):
             for c in range(cols):
                 rect = QRectF(x0 + c * size, y0 + r * size, size, size)
                 self._paint_cell(painter, rect, r, c, size, grid_pen)
-        if self.window is not None:
-            top, left, h, w = self.window
+        if self.kernel_window is not None:
+            top, left, h, w = self.kernel_window
             painter.setPen(QPen(WINDOW_COLOUR, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(x0 + left * size, y0 + top * size, w * size, h * size))

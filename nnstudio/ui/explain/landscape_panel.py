@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QPixmap
@@ -296,10 +297,10 @@ class LandscapePanel(QWidget):
         network = self.surface_key() == NETWORK
         random = self.mode_combo.currentData() == "random"
         self.mode_combo.setEnabled(network)
-        for widget in (self.u_combo, self.v_combo):
-            widget.setEnabled(network and not random)
-        for widget in (self.range_spin, self.seed_spin):
-            widget.setEnabled(network and random)
+        for combo in (self.u_combo, self.v_combo):
+            combo.setEnabled(network and not random)
+        for spin in (self.range_spin, self.seed_spin):
+            spin.setEnabled(network and random)
         self._show_text()
 
     # --- computing -----------------------------------------------------------------------
@@ -345,7 +346,8 @@ class LandscapePanel(QWidget):
             u, v = self.u_combo.currentIndex(), self.v_combo.currentIndex()
             if 0 <= u < len(self.parameters) and 0 <= v < len(self.parameters):
                 axes = (self.parameters[u], self.parameters[v])
-            mode = "random" if self.mode_combo.currentData() == "random" else "parameters"
+            mode: Literal["parameters", "random"] = (
+                "random" if self.mode_combo.currentData() == "random" else "parameters")
             source = NetworkSource(snapshot(self._project()), self._base_dir(), mode, axes,
                                    self.seed_spin.value(), self.range_spin.value())
         return LandscapeJob(source, paths, settings, self.resolution_spin.value(),
