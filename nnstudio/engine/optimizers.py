@@ -19,6 +19,11 @@ step count of key i, ``meta["settings"]`` the hyperparameters, and ``arrays["<i>
 the state array ``slot`` (e.g. ``momentum_buffer``, ``exp_avg``) of key i. A project file
 can store meta as JSON and arrays in an ``.npz``; ``load_state_dict`` restores both
 (settings included, as PyTorch does).
+
+Speed: every update works in place on the state arrays and one reused work array per
+parameter (``_work``), so a step allocates nothing (a temporary per operation cost about
+a sixth of an Adam step on an MLP). The rules are rearranged to need no second temporary,
+e.g. m ← β1·m + (1 − β1)·g as m += (1 − β1)·(g − m) (what PyTorch's ``lerp_`` computes).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class Optimizer:
         self.weight_decay = float(weight_decay)
         self.state: dict[Hashable, dict[str, Array]] = {}
         self.steps: dict[Hashable, int] = {}
+        self._scratch: dict[Hashable, Array] = {}  # work arrays, not state (never saved)
 
     def settings(self) -> dict[str, Any]:
         """The hyperparameters, JSON-able."""
@@ -57,13 +63,20 @@ class Optimizer:
     def _update(self, key: Hashable, p: Array, g: Array) -> None:
         raise NotImplementedError
 
+    def _work(self, key: Hashable, p: Array) -> Array:
+        """An uninitialised array like ``p``, the same one every step for ``key``."""
+        work = self._scratch.get(key)
+        if work is None or work.shape != p.shape or work.dtype != p.dtype:
+            work = self._scratch[key] = np.empty_like(p)
+        return work
+
     def step(self, params: Mapping[Key, Array], grads: Mapping[Key, Array]) -> None:
         """Update every array of ``params`` in place from ``grads`` (same keys)."""
         for key, p in params.items():
             g = grads.get(key)
             if g is None:
                 raise ValueError(f"The optimizer got no gradient for parameter {key!r}.")
-            if self.weight_decay:
+            if self.weight_decay:  # a new array: the caller's gradient stays untouched
                 g = g + p.dtype.type(self.weight_decay) * p
             self.steps[key] = self.steps.get(key, 0) + 1
             self._update(key, p, g)
@@ -72,6 +85,7 @@ class Optimizer:
         """Forget all per-parameter state (momentum buffers, averages, step counts)."""
         self.state.clear()
         self.steps.clear()
+        self._scratch.clear()
 
     def state_dict(self) -> dict[str, Any]:
         """``{"meta": JSON-able dict, "arrays": {"<i>/<slot>": ndarray}}`` (copies)."""
@@ -167,7 +181,7 @@ class SGD(Optimizer):
         }
 
     def _update(self, key: Hashable, p: Array, g: Array) -> None:
-        lr = p.dtype.type(self.lr)
+        work = self._work(key, p)
         if self.momentum:
             mu = p.dtype.type(self.momentum)
             slots = self.state.get(key)
@@ -178,8 +192,14 @@ class SGD(Optimizer):
                 buf = slots["momentum_buffer"]
                 buf *= mu
                 buf += g
-            g = g + mu * buf if self.nesterov else buf
-        p -= lr * g
+            if self.nesterov:  # g + mu·buf
+                np.multiply(buf, mu, out=work)
+                work += g
+                g = work
+            else:
+                g = buf
+        np.multiply(g, p.dtype.type(self.lr), out=work)
+        p -= work
 
 
 class Adam(Optimizer):
@@ -215,18 +235,25 @@ class Adam(Optimizer):
             slots = {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
             self.state[key] = slots
         m, v = slots["exp_avg"], slots["exp_avg_sq"]
+        work = self._work(key, p)
         b1, b2 = self.betas
         t = self.steps[key]
         dt = p.dtype.type
-        m *= dt(b1)
-        m += dt(1 - b1) * g
-        v *= dt(b2)
-        v += dt(1 - b2) * (g * g)
-        step_size = self.lr / (1 - b1**t)
-        denom = np.sqrt(v)
-        denom /= dt(math.sqrt(1 - b2**t))
-        denom += dt(self.eps)
-        p -= dt(step_size) * (m / denom)
+        np.subtract(g, m, out=work)  # m += (1 − β1)(g − m)
+        work *= dt(1 - b1)
+        m += work
+        np.multiply(g, g, out=work)  # v += (1 − β2)(g² − v)
+        work -= v
+        work *= dt(1 - b2)
+        v += work
+        # lr/(1 − β1ᵗ) · m / (√v/c + ε) with c = √(1 − β2ᵗ) is (lr·c/(1 − β1ᵗ)) · m / (√v + ε·c):
+        # one pass fewer than dividing √v by c.
+        c = math.sqrt(1 - b2**t)
+        np.sqrt(v, out=work)
+        work += dt(self.eps * c)
+        np.divide(m, work, out=work)
+        work *= dt(self.lr * c / (1 - b1**t))
+        p -= work
 
 
 class RMSprop(Optimizer):
@@ -268,17 +295,22 @@ class RMSprop(Optimizer):
             self.state[key] = slots
         dt = p.dtype.type
         s = slots["square_avg"]
-        s *= dt(self.alpha)
-        s += dt(1 - self.alpha) * (g * g)
-        avg = np.sqrt(s)
-        avg += dt(self.eps)
+        work = self._work(key, p)
+        np.multiply(g, g, out=work)  # s += (1 − α)(g² − s)
+        work -= s
+        work *= dt(1 - self.alpha)
+        s += work
+        np.sqrt(s, out=work)  # u = g / (√s + ε)
+        work += dt(self.eps)
+        np.divide(g, work, out=work)
         if self.momentum:
             buf = slots["momentum_buffer"]
             buf *= dt(self.momentum)
-            buf += g / avg
-            p -= dt(self.lr) * buf
+            buf += work
+            np.multiply(buf, dt(self.lr), out=work)
         else:
-            p -= dt(self.lr) * (g / avg)
+            work *= dt(self.lr)
+        p -= work
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}

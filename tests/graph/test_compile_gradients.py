@@ -164,3 +164,25 @@ def test_check_gradients_notices_a_wrong_gradient(monkeypatch: pytest.MonkeyPatc
     assert max(check_gradients(plan, x, y).values()) < 1e-6
     monkeypatch.setitem(plan_module.LOSSES, "mse", wrong_mse)
     assert min(check_gradients(plan, x, y).values()) > 0.1
+
+
+@pytest.mark.parametrize("name", ["mlp-tanh", "cnn", "add-concat"])
+def test_layers_reading_the_data_compute_no_input_gradient(name: str) -> None:
+    from nnstudio.graph.compiler.ops import LayerOp
+
+    doc, x, y = CASES[name]()
+    plan = compile_graph(doc, dtype=np.float64, seed=3)
+    ops = [op for (_, _, op, _) in plan._run if isinstance(op, LayerOp)]
+    assert [op.layer.input_grad for op in ops] == [op.need_grad[0] for op in ops]
+    assert not ops[0].layer.input_grad  # the first layer reads x
+    assert any(op.layer.input_grad for op in ops)
+    full = plan.copy()
+    for op in (o for (_, _, o, _) in full._run if isinstance(o, LayerOp)):
+        op.layer.input_grad = True
+    for p in (plan, full):
+        p.zero_grad()
+        p.forward(x, training=True)
+        p.loss(y)
+        p.backward()
+    for key, grad in plan.grads.items():
+        np.testing.assert_array_equal(grad, full.grads[key])

@@ -59,6 +59,10 @@ def initialise(program: Program, doc: Document, seed: int) -> None:
     for step, maybe_op in zip(p.steps, p.ops, strict=True):
         assert maybe_op is not None, f"step {step.output} has no op"
         maybe_op.need_grad = [p.requires_grad[v] for v in step.inputs]
+        if isinstance(maybe_op, LayerOp):
+            # A layer that reads the data (or only values computed from it without
+            # parameters) computes no dL/dx at all: a quarter of an MLP step.
+            maybe_op.layer.input_grad = maybe_op.need_grad[0]
 
 
 def _seed_layer(arrays: dict[str, Any], values: dict[str, np.ndarray]) -> None:
