@@ -139,6 +139,16 @@ def test_flatten_round_trip() -> None:
     np.testing.assert_array_equal(layer.backward(y), x)
 
 
+def test_flatten_gives_the_gradient_in_the_memory_order_of_its_input() -> None:
+    layer = Flatten()
+    stored = np.arange(24.0).reshape(3, 2, 2, 2)  # channel-major, as conv layers store
+    x = stored.transpose(1, 0, 2, 3)  # (N=2, C=3, 2, 2)
+    y = layer.forward(x)
+    dx = layer.backward(y * 10)
+    np.testing.assert_array_equal(dx, x * 10)
+    assert np.argsort(dx.strides).tolist() == np.argsort(x.strides).tolist()
+
+
 def test_dropout_is_the_identity_when_not_training() -> None:
     x = np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32)
     layer = Dropout(0.5)

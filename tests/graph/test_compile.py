@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -314,3 +316,37 @@ def test_input_features_read_image_pixels_and_targets_are_checked() -> None:
     assert plan.loss(np.zeros((3, 2))) == pytest.approx(np.mean(pred[:, 0] ** 2))
     with pytest.raises(GraphError, match="target column 1"):
         plan.loss(np.zeros(3))
+
+
+def test_predict_evaluates_cnns_in_smaller_batches_than_mlps() -> None:
+    def sizes(doc: Document, x: np.ndarray) -> list[int]:
+        plan = compile_graph(doc)
+        seen: list[int] = []
+        forward = plan.forward
+
+        def spy(xb: np.ndarray, training: bool) -> np.ndarray:
+            seen.append(len(xb))
+            return forward(xb, training)
+
+        plan.forward = spy  # type: ignore[method-assign]
+        whole = compile_graph(doc).predict(x, batch_size=len(x))
+        np.testing.assert_allclose(plan.predict(x), whole, rtol=1e-5, atol=1e-6)
+        return seen
+
+    image = {"kind": "image", "channels": 1, "height": 28, "width": 28}
+    cnn, mlp = Document(), Document()
+    chain = [cnn.add_node("layer.input", params=image),
+             cnn.add_node("layer.conv2d", params={"out_channels": 8, "padding": 1}),
+             cnn.add_node("layer.flatten"), cnn.add_node("layer.dense", params={"units": 3}),
+             cnn.add_node("layer.output", params={"loss": "cross_entropy"})]
+    for a, b in itertools.pairwise(chain):
+        cnn.connect(a, "out", b, "in")
+    chain = [mlp.add_node("layer.input", params={"features": 4}),
+             mlp.add_node("layer.dense", params={"units": 3}),
+             mlp.add_node("layer.output", params={"loss": "cross_entropy"})]
+    for a, b in itertools.pairwise(chain):
+        mlp.connect(a, "out", b, "in")
+    rng = np.random.default_rng(0)
+    cnn_sizes = sizes(cnn, rng.random((300, 1, 28, 28), dtype=np.float32))
+    assert 32 <= cnn_sizes[0] < 300 and sum(cnn_sizes) == 300
+    assert sizes(mlp, rng.random((3000, 4), dtype=np.float32)) == [1024, 1024, 952]

@@ -91,6 +91,7 @@ class Program:
     dropouts: list[Dropout] = field(default_factory=list)
     requires_grad: dict[str, bool] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)   # output node id -> title
+    floats_per_sample: int = 0   # Σ step output sizes of one sample (sizes eval batches)
     # filled by the walk, consumed by values.initialise:
     factories: dict[str, tuple[int, LayerFactory]] = field(default_factory=dict)
     rows: dict[str, NeuronRow] = field(default_factory=dict)
@@ -125,6 +126,7 @@ class Builder:
         self.p.steps.append(step)
         self.p.ops.append(op)
         self.shapes[step.output] = shape
+        self.p.floats_per_sample += prod(shape)
         self.p.requires_grad[step.output] = trainable or any(
             self.p.requires_grad[v] for v in step.inputs)
         return step.output
