@@ -264,6 +264,16 @@ def run_worker(data: Path, threads: int, epochs: int, cases: str) -> dict[str, A
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+# Run by a small interpreter of its own: a child's ru_maxrss starts from its parent's
+# resident size at the fork, and this script's parent holds the data it wrote.
+_MEASURE = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status))  # KiB on Linux
+"""
+
+
 def peak_memory(data: Path, threads: int) -> tuple[float, int]:
     """Peak RSS (bytes) of ``nnstudio train`` on the MLP batch-32 project, and its exit code."""
     from nnstudio.graph.files.project_file import save_project
@@ -271,10 +281,9 @@ def peak_memory(data: Path, threads: int) -> tuple[float, int]:
     project_path = data.parent / "mnist_mlp.nnstudio"
     save_project(make_project("mlp", 32, data), project_path)
     cmd = [sys.executable, "-m", "nnstudio", "train", str(project_path), "--epochs", "1"]
-    proc = subprocess.Popen(cmd, env=thread_env(threads), stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss * 1024.0, proc.returncode  # ru_maxrss is in KiB on Linux
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], env=thread_env(threads),
+                         stdout=subprocess.PIPE, check=True, text=True).stdout.split()
+    return float(out[0]), int(out[1])
 
 
 def main() -> int:

@@ -26,13 +26,13 @@ from nnstudio.training.datasets import (
     Dataset,
     DatasetError,
     Scaler,
-    Split,
     SplitIndices,
     load_dataset,
     saved_or_fitted_scaler,
     split_indices,
     target_array,
 )
+from nnstudio.training.datasets.rows import ScaledPart, ScaledSplit
 from nnstudio.training.settings import TrainingError, TrainingSettings
 
 Encoding = Literal["labels", "one_hot"]
@@ -45,17 +45,17 @@ PATH_KEYS = ("path", "images", "labels")
 class PreparedRun:
     """A project's data ready for its network.
 
-    split: train / val / test parts, x scaled by ``scaler`` (the parts' ``y`` as the
-    dataset has them); rows: each part's rows in ``dataset``; targets: the same parts'
-    targets as the loss wants them (``encoding``: class labels for cross-entropy heads,
-    else one column per output);
+    split: train / val / test parts by row number: ``x`` scaled by ``scaler`` as it is read
+    (batch by batch; the dataset is held once), ``y`` as the dataset has them; rows: each
+    part's rows in ``dataset``; targets: the same parts' targets as the loss wants them
+    (``encoding``: class labels for cross-entropy heads, else one column per output);
     plans: one compiled plan per bagging member (member k seeded with seed + k).
     """
 
     settings: TrainingSettings
     seed: int
     dataset: Dataset
-    split: Split
+    split: ScaledSplit
     rows: SplitIndices
     scaler: Scaler
     signature: DataSignature
@@ -122,16 +122,15 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
     try:
         rows = split_indices(dataset, settings.val_fraction, settings.test_fraction, seed=seed)
         scaler = saved_or_fitted_scaler(settings.scaling, project.preprocessing,
-                                        dataset.x[rows.train])
+                                        dataset.x, rows.train)
     except DatasetError as error:
         raise TrainingError(str(error)) from None
 
-    def part(indices: np.ndarray, label: str) -> Dataset:
-        raw = dataset.subset(indices, f"{dataset.name} ({label})")
-        return raw.with_x(scaler.transform(raw.x))
+    def part(indices: np.ndarray, label: str) -> ScaledPart:
+        return ScaledPart.of(dataset, indices, scaler, f"{dataset.name} ({label})")
 
-    split = Split(train=part(rows.train, "train"), val=part(rows.val, "validation"),
-                  test=None if rows.test is None else part(rows.test, "test"))
+    split = ScaledSplit(train=part(rows.train, "train"), val=part(rows.val, "validation"),
+                        test=None if rows.test is None else part(rows.test, "test"))
     signature = dataset.signature()
     count = settings.bagging_members if members is None else members
     try:
@@ -141,12 +140,12 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
         raise TrainingError(str(error)) from None
     encoding: Encoding = ("labels" if any(h.loss == "cross_entropy" for h in plans[0].heads)
                           else "one_hot")
-    parts = (("train", split.train), ("val", split.val), ("test", split.test))
+    parts = (("train", rows.train), ("val", rows.val), ("test", rows.test))
     try:
-        targets = {name: target_array(part, encoding) for name, part in parts
-                   if part is not None}
+        encoded = target_array(dataset, encoding)  # one-hot rows: small next to the inputs
     except DatasetError as error:  # e.g. a one-hot table larger than the free memory
         raise TrainingError(str(error)) from None
+    targets = {name: encoded[part] for name, part in parts if part is not None}
     return PreparedRun(settings, seed, dataset, split, rows, scaler, signature, plans,
                        encoding, targets)
 

@@ -28,7 +28,8 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.project import Project
 from nnstudio.training import bagging, metrics
 from nnstudio.training.control import TrainingControl
-from nnstudio.training.datasets import Dataset, Split
+from nnstudio.training.datasets import Dataset
+from nnstudio.training.datasets.rows import ScaledRows, ScaledSplit
 from nnstudio.training.early_stopping import EarlyStopping
 from nnstudio.training.prepared import PreparedRun, prepare_run
 from nnstudio.training.records import (
@@ -57,7 +58,7 @@ class _Member:
     params: dict[Any, np.ndarray]       # optimizer keys -> the plan's arrays
     grads: dict[Any, np.ndarray]
     backup: dict[Any, np.ndarray]       # the last weights that gave a finite loss and grads
-    x: np.ndarray
+    x: ScaledRows                       # its training inputs, scaled batch by batch
     y: np.ndarray
 
 
@@ -88,7 +89,7 @@ class Trainer:
         self.dataset = prepared.dataset
         self.task: str = prepared.task
         self.scaler = prepared.scaler
-        self.split: Split = prepared.split
+        self.split: ScaledSplit = prepared.split
         self.plan: Plan = prepared.plan
         plans = list(prepared.plans)
         self.heads = self.plan.heads
@@ -142,9 +143,9 @@ class Trainer:
                 return (k, *pk) if bag else pk
             params = {key(pk): a for pk, a in plan.params.items()}
             grads = {key(pk): plan.grads[pk] for pk in plan.params}
-            if bag:
+            if bag:  # a bootstrap sample by row number: no copy of the inputs
                 rows = bagging.bootstrap_indices(len(x), k, self.seed)
-                mx, my = x[rows], y[rows]
+                mx, my = x.subset(rows), y[rows]
             else:
                 mx, my = x, y
             members.append(_Member(plan, k if bag else None, params, grads,
@@ -299,7 +300,7 @@ class Trainer:
     # --- evaluating ----------------------------------------------------------------------
 
     def _evaluate(self, epoch: int, lr: float, train_losses: list[float]) -> list[EpochRecord]:
-        parts = {"train": (self.split.train.x[:TRAIN_EVAL_LIMIT],
+        parts = {"train": (self.split.train.x.subset(slice(TRAIN_EVAL_LIMIT)),
                            self.split.train.y[:TRAIN_EVAL_LIMIT],
                            self._y["train"][:TRAIN_EVAL_LIMIT])}
         if self.split.val.n_samples:

@@ -56,7 +56,7 @@ def example(request: pytest.FixtureRequest) -> tuple[Path, Example]:
 
 def test_exported_weights_are_the_trained_ones(example: tuple[Path, Example]) -> None:
     path, (project, trainer, raw) = example
-    signature = trainer.split.train.signature()
+    signature = trainer.prepared.signature
     plan = export_plan(project, signature)
     untrained = compile_graph(load_project(path).graph, signature, seed=project.seed)
     changed = [k for k, v in plan.state_dict().items()
@@ -72,7 +72,7 @@ def test_pytorch_export_matches_engine(example: tuple[Path, Example],
                                        tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     _, (project, trainer, raw) = example
-    signature = trainer.split.train.signature()
+    signature = trainer.prepared.signature
     plan = export_plan(project, signature)
     script, weights = export_project(project, "pytorch", tmp_path / "model.py", data=signature)
     assert weights == tmp_path / "model.npz"
@@ -104,7 +104,7 @@ def test_onnx_export_matches_engine(example: tuple[Path, Example],
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
     _, (project, trainer, raw) = example
-    signature = trainer.split.train.signature()
+    signature = trainer.prepared.signature
     plan = export_plan(project, signature)
     (path,) = export_project(project, "onnx", tmp_path / "model", data=signature)
     assert path == tmp_path / "model.onnx"

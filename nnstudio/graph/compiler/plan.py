@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -32,6 +32,15 @@ LOSSES: dict[str, Callable[[Array, Array], tuple[float, Array]]] = {
 }
 
 EVAL_FLOATS = 1 << 20  # values of one evaluation batch, about 4 MB in float32
+
+
+class Samples(Protocol):
+    """Samples ``(N, ...)`` read a slice at a time: an array, or a dataset part that is
+    scaled as it is read."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: slice, /) -> Any: ...
 
 
 class Plan:
@@ -145,8 +154,9 @@ class Plan:
         for g in self.grads.values():
             g.fill(0)
 
-    def predict(self, x: Array, batch_size: int | None = None) -> Array:
-        """Eval-mode predictions: softmax for cross-entropy heads, sigmoid for logit heads.
+    def predict(self, x: Samples, batch_size: int | None = None) -> Array:
+        """Eval-mode predictions ``(N, P)`` for ``x: (N, *input_shape)``: softmax for
+        cross-entropy heads, sigmoid for logit heads.
 
         ``batch_size`` defaults to what keeps one batch's values near 4 MB (float32): 1024
         samples for small MLPs, a few dozen for CNNs on 28×28 images, whose im2col buffers
@@ -155,9 +165,10 @@ class Plan:
         if batch_size is None:
             batch_size = int(np.clip(EVAL_FLOATS // max(self._p.floats_per_sample, 1),
                                      32, 1024))
-        x = np.asarray(x, dtype=self.dtype)
+        # x is read batch by batch (anything with len and slicing: an array, or a dataset
+        # part scaled as it is read, which then never exists whole)
         parts = [self.forward(x[i:i + batch_size], training=False)
-                 for i in range(0, len(x), batch_size)] or [self.forward(x, training=False)]
+                 for i in range(0, len(x), batch_size)] or [self.forward(x[0:0], training=False)]
         pred = np.concatenate(parts, axis=0)  # a new array: the heads' outputs stay intact
         for head in self.heads:
             block = pred[:, head.columns]
