@@ -9,16 +9,19 @@
 Randomness: the split and the dataset come from ``project.seed``, shuffling from a
 generator seeded with (seed, epoch), dropout from the plan's own seeded generator, so the
 same seed reproduces a run bit for bit.
+
+Divergence (see ``divergence.py``): a NaN, infinite or exploding loss, or a non-finite
+parameter, buffer or optimizer state, ends the run as "diverged" with the newest
+checkpoint of good values restored.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -30,6 +33,7 @@ from nnstudio.training import bagging, metrics
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.datasets import Dataset
 from nnstudio.training.datasets.rows import ScaledRows, ScaledSplit
+from nnstudio.training.divergence import CHECK_EVERY, Checkpoint, LossGuard
 from nnstudio.training.early_stopping import EarlyStopping
 from nnstudio.training.prepared import PreparedRun, prepare_run
 from nnstudio.training.records import (
@@ -57,7 +61,6 @@ class _Member:
     index: int | None
     params: dict[Any, np.ndarray]       # optimizer keys -> the plan's arrays
     grads: dict[Any, np.ndarray]
-    backup: dict[Any, np.ndarray]       # the last weights that gave a finite loss and grads
     x: ScaledRows                       # its training inputs, scaled batch by batch
     y: np.ndarray
 
@@ -97,6 +100,9 @@ class Trainer:
         self._check_targets()
         self._members = self._make_members(plans, project.ensemble)
         self.optimizer = self._make_optimizer(project.optimizer_state)
+        self._checkpoint = self._make_checkpoint(project)
+        self._guard = LossGuard()
+        self._since_check = 0
         self.history: list[dict[str, Any]] = [dict(r) for r in project.history]
         self.member_history: list[list[dict[str, Any]]] = [[] for _ in self._members]
         main = [r for r in self.history if r.get("member") is None]
@@ -148,9 +154,28 @@ class Trainer:
                 mx, my = x.subset(rows), y[rows]
             else:
                 mx, my = x, y
-            members.append(_Member(plan, k if bag else None, params, grads,
-                                   {kk: a.copy() for kk, a in params.items()}, mx, my))
+            members.append(_Member(plan, k if bag else None, params, grads, mx, my))
         return members
+
+    def _make_checkpoint(self, project: Project) -> Checkpoint:
+        """Watches every member's parameters and buffers and the optimizer's state."""
+        titles = {n.id: n.title for n in project.graph.nodes.values()}
+        names = {"running_mean": "running mean", "running_var": "running variance"}
+        bag = len(self._members) > 1
+
+        def label(node_id: str, name: str, member: int | None) -> str:
+            text = f"{names.get(name, name)} of '{titles.get(node_id, node_id)}'"
+            return text if member is None or not bag else f"{text} (member {member + 1})"
+
+        params: dict[Any, np.ndarray] = {}
+        labels: dict[Any, str] = {}
+        buffers: dict[str, np.ndarray] = {}
+        for m in self._members:
+            params.update(m.params)
+            labels.update({key: label(key[-2], key[-1], m.index) for key in m.params})
+            buffers.update({label(node_id, name, m.index): array
+                            for (node_id, name), array in m.plan.buffers.items()})
+        return Checkpoint(params, buffers, labels, self.optimizer)
 
     def _make_optimizer(self, saved: dict[str, Any]) -> Optimizer:
         s = self.settings
@@ -191,6 +216,8 @@ class Trainer:
         self._last_snap_t = self._t0
         self._last_step_t = self._t0 - STEP_RECORD_INTERVAL_S  # the first step is reported
         self._samples_since = 0
+        main = [r for r in self.history if r.get("member") is None]
+        self._guard = LossGuard(main[0].get("train_loss") if main else None)
         epochs_run = 0
         try:
             for _ in range(n_epochs):
@@ -224,9 +251,13 @@ class Trainer:
         lr = self.schedule.lr_for(epoch)
         self.optimizer.lr = lr
         train_losses = []
+        batches = 0
         for member in self._members:
-            loss = yield from self._train_member(member, epoch, lr, control)
+            loss, batches = yield from self._train_member(member, epoch, lr, control)
             train_losses.append(loss)
+        problem = self._checkpoint.problem()
+        if problem is not None:
+            self._diverged(epoch, batches, problem)
         records = self._evaluate(epoch, lr, train_losses)
         for record in records:
             yield record
@@ -241,9 +272,9 @@ class Trainer:
         elif self._snapshot_due():
             yield self._snapshot()
 
-    def _train_member(self, m: _Member, epoch: int, lr: float,
-                      control: TrainingControl) -> Generator[Progress, None, float]:
-        plan, opt = m.plan, self.optimizer
+    def _train_member(self, m: _Member, epoch: int, lr: float, control: TrainingControl
+                      ) -> Generator[Progress, None, tuple[float, int]]:
+        """One epoch of member ``m``: yields records; returns (mean loss, batches)."""
         n = len(m.x)
         bs = self.settings.effective_batch_size(n)
         if bs >= n:
@@ -256,27 +287,12 @@ class Trainer:
             else:
                 order = np.arange(n)
             batches = [order[i:i + bs] for i in range(0, n, bs)]
-        pairs = [(m.backup[k], p) for k, p in m.params.items()]
-        grads = list(m.grads.values())
         total, count = 0.0, 0
         for b, rows in enumerate(batches, start=1):
             if not control.wait_for_batch():
                 raise _StopError("stopped", f"Training stopped by the user in epoch {epoch}.")
-            xb, yb = m.x[rows], m.y[rows]
-            plan.forward(xb, training=True)
-            loss = plan.loss(yb)
-            if not math.isfinite(loss):
-                self._diverged(m, epoch, b, f"the loss became {loss}")
-            plan.zero_grad()
-            plan.backward()
-            for g in grads:
-                if not math.isfinite(np.add.reduce(g, axis=None)):
-                    self._diverged(m, epoch, b, "a gradient became infinite or NaN")
-            for backup, p in pairs:
-                np.copyto(backup, p)
-            opt.step(m.params, m.grads)
+            loss, size = self._batch(m, rows, epoch, b)
             self.step += 1
-            size = len(xb)
             total += loss * size
             count += size
             self._samples_since += size
@@ -288,17 +304,47 @@ class Trainer:
                 self._last_step_t, self._samples_since = now, 0
             if stepped or self._snapshot_due(now):
                 yield self._snapshot()
-        return total / max(count, 1)
+        return total / max(count, 1), len(batches)
 
-    def _diverged(self, m: _Member, epoch: int, batch: int, what: str) -> None:
-        for backup, p in zip(m.backup.values(), m.params.values(), strict=True):
-            np.copyto(p, backup)
-        m.plan.zero_grad()
-        raise _StopError("diverged", f"Training diverged at epoch {epoch}, batch {batch}: "
-                         f"{what}. Try a smaller learning rate.")
+    # A diverging run computes with inf and NaN on purpose; the checks below handle them,
+    # so numpy's warnings about them would only reach the terminal.
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")
+    def _batch(self, m: _Member, rows: Any, epoch: int, b: int) -> tuple[float, int]:
+        """One optimizer step of member ``m`` on its rows ``rows``: (loss, batch size).
+
+        Cheap on purpose: the loss is looked at every batch; every array (and a copy of
+        them) only every CHECK_EVERY batches, before the step the loss just vouched for.
+        """
+        plan = m.plan
+        xb = m.x[rows]
+        plan.forward(xb, training=True)
+        loss = plan.loss(m.y[rows])
+        problem = self._guard.problem(loss)
+        if problem is None and (b == 1 or self._since_check >= CHECK_EVERY):
+            problem = self._checkpoint.take(epoch, b)
+            self._since_check = 0
+        if problem is not None:
+            self._diverged(epoch, b, problem)
+        plan.zero_grad()
+        plan.backward()
+        self.optimizer.step(m.params, m.grads)
+        self._since_check += 1
+        return loss, len(xb)
+
+    def _diverged(self, epoch: int, batch: int, what: str) -> NoReturn:
+        """Restore the newest checkpoint and end the run with a sentence saying so."""
+        restored = self._checkpoint.restore()
+        for m in self._members:
+            m.plan.zero_grad()
+        text = f"Training diverged at epoch {epoch}, batch {batch}: {what}"
+        if restored and self._checkpoint.position is not None:
+            e, b = self._checkpoint.position
+            text += f"; the last good values, from epoch {e}, batch {b}, were restored"
+        raise _StopError("diverged", text + ". Try a smaller learning rate.")
 
     # --- evaluating ----------------------------------------------------------------------
 
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # see _batch
     def _evaluate(self, epoch: int, lr: float, train_losses: list[float]) -> list[EpochRecord]:
         parts = {"train": (self.split.train.x.subset(slice(TRAIN_EVAL_LIMIT)),
                            self.split.train.y[:TRAIN_EVAL_LIMIT],
