@@ -101,3 +101,20 @@ def test_training_allocates_far_less_than_the_dataset(bagging: int) -> None:
         tracemalloc.stop()
     assert isinstance(finished, Finished) and finished.reason == "completed"
     assert peak < 0.35 * ds.x.nbytes, f"{peak / 1e6:.1f} MB for {ds.x.nbytes / 1e6:.0f} MB"
+
+
+def test_batches_values_gradients_and_optimizer_state_stay_float32() -> None:
+    trainer = Trainer(_project(6), dataset=_table(400, 6))
+    member = trainer._members[0]
+    plan, rows = member.plan, np.arange(32)
+    batch = member.x[rows]
+    plan.forward(batch, training=True)
+    plan.loss(member.y[rows])
+    plan.zero_grad()
+    value_grads = plan.backward(keep_value_grads=True)
+    trainer.optimizer.step(member.params, member.grads)
+    arrays = [batch, *plan._values.values(), *value_grads.values(), *plan.grads.values(),
+              *plan.params.values(),
+              *(a for slots in trainer.optimizer.state.values() for a in slots.values()),
+              plan.predict(trainer.split.val.x)]
+    assert {a.dtype for a in arrays} == {np.dtype(np.float32)}
