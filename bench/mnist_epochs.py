@@ -312,8 +312,12 @@ def main() -> int:
         print(json.dumps(worker(Path(args.worker), epochs, cases)))
         return 0
     threads = [int(t) for t in (args.threads or ("1" if args.quick else "1,2")).split(",")]
+    load = os.getloadavg()[0]
     print(f"MNIST-sized epochs, {time.strftime('%Y-%m-%d')}, load average before "
-          f"{os.getloadavg()[0]:.2f}, {epochs} timed epoch(s) per tool and case")
+          f"{load:.2f}, {epochs} timed epoch(s) per tool and case")
+    if load > 0.5:
+        print("The machine is busy: timings are noisy, and with two threads, where a "
+              "library's threads wait for each other, they are not to be trusted.")
     failed = False
     with tempfile.TemporaryDirectory(prefix="nnstudio-mnist-") as tmp:
         data = Path(tmp) / "mnist_like.npz"
