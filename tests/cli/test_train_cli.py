@@ -74,12 +74,12 @@ def test_invalid_graph_and_bad_settings_exit_non_zero(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     project = load_project(EXAMPLES / "xor.nnstudio")
-    project.training["lr"] = -1
+    project.training.update(val_fraction=0.6, test_fraction=0.5)  # each within bounds
     bad = tmp_path / "bad.nnstudio"
     save_project(project, bad)
     assert main(["train", str(bad), "--json"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and "learning rate" in captured.err
+    assert captured.out == "" and "validation and test fractions" in captured.err
 
 
 def test_diverging_run_exits_non_zero_with_the_message(

@@ -39,6 +39,13 @@ from typing import Any
 import numpy as np
 
 import nnstudio
+from nnstudio.graph.files.field_checks import (
+    clean_strings,
+    dataset_from_data,
+    seed_from_data,
+    training_from_data,
+    without_surrogates,
+)
 from nnstudio.graph.files.migrations import SCHEMA_VERSION, migrate
 from nnstudio.graph.files.runs_data import runs_from_data, runs_to_data
 from nnstudio.graph.files.serialize import (
@@ -77,6 +84,7 @@ MAX_RUN_WEIGHTS_LIMIT_MB = 100_000
 
 _CHUNK = 2**20
 _ARRAY_MEMBER = re.compile(r"a(0|[1-9][0-9]{0,5})\.npy")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _TOP_KEYS = {"format", "schema_version", "written_by", "name", "description", "seed", "graph",
              "dataset", "training", "preprocessing", "ui", "optimizer_state", "ensemble",
@@ -106,6 +114,7 @@ def project_to_bytes(project: Project) -> bytes:
     except FormatError as error:
         raise ProjectFileError(f"The project cannot be saved: {error}.") from None
     text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    text = without_surrogates(text)  # text typed into Qt may hold them; UTF-8 cannot
     npz = io.BytesIO()
     with zipfile.ZipFile(npz, "w") as inner:
         for key, array in arrays.items():
@@ -187,8 +196,6 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
     ensemble = [{name: writer.put(member[name], f"array {name!r} of bagging member {i + 1}")
                  for name in sorted(member)} for i, member in enumerate(project.ensemble)]
     runs = runs_to_data(project.runs, writer)
-    if isinstance(project.seed, bool) or not isinstance(project.seed, int):
-        raise FormatError("the seed should be a whole number")
     if project.active_run is not None and project.find_run(project.active_run) is None:
         raise FormatError(f"the current run {project.active_run!r} is not among the runs")
     data = {
@@ -197,10 +204,12 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
         "written_by": f"NN Studio {nnstudio.__version__}",
         "name": encode_json(project.name, "the project name"),
         "description": encode_json(project.description, "the description"),
-        "seed": project.seed,
+        "seed": seed_from_data(project.seed, "the seed"),
         "graph": graph,
-        "dataset": encode_json(project.dataset, "the dataset settings"),
-        "training": encode_json(project.training, "the training settings"),
+        "dataset": dataset_from_data(encode_json(project.dataset, "the dataset settings"),
+                                     "the dataset settings"),
+        "training": training_from_data(encode_json(project.training, "the training settings"),
+                                       "the training settings"),
         "preprocessing": encode_json(project.preprocessing, "the preprocessing"),
         "ui": encode_json(project.ui, "the view settings"),
         "optimizer_state": optimizer,
@@ -342,13 +351,15 @@ def _parse_json(raw: bytes) -> Any:
 
     try:
         text = raw.decode("utf-8")
-        return json.loads(text, parse_constant=bad_constant, parse_int=parse_int,
+        data = json.loads(text, parse_constant=bad_constant, parse_int=parse_int,
                           parse_float=parse_float)
     except UnicodeDecodeError:
         raise FormatError("its project.json is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise FormatError(f"its project.json is not valid JSON (line {error.lineno}, "
                           f"column {error.colno}: {error.msg})") from None
+    # "\ud800" is valid JSON but no valid Unicode: such text becomes U+FFFD
+    return clean_strings(data) if _SURROGATE_ESCAPE.search(raw) else data
 
 
 def _read_arrays(raw: bytes, budget: int) -> dict[str, np.ndarray]:
@@ -417,6 +428,8 @@ def _project_from_data(raw: Any, arrays: ArrayReader) -> Project:
         if not isinstance(value, dict):
             raise FormatError(f"{label} should be an object")
         dicts[key] = value
+    dicts["training"] = training_from_data(dicts["training"], "the training settings")
+    dicts["dataset"] = dataset_from_data(dicts["dataset"], "the dataset settings")
     optimizer = _optimizer_from_data(raw.get("optimizer_state", {}), arrays)
     members = expect_list(raw.get("ensemble", []), "the bagging ensemble")
     if len(members) > MAX_ENSEMBLE:
@@ -440,7 +453,7 @@ def _project_from_data(raw: Any, arrays: ArrayReader) -> Project:
         description=expect_text(raw.get("description", ""), "the description", 100_000),
         dataset=dicts["dataset"], training=dicts["training"],
         preprocessing=dicts["preprocessing"],
-        seed=expect_int(raw.get("seed", 0), "the seed", 0, 2**64 - 1),
+        seed=seed_from_data(raw.get("seed", 0), "the seed"),
         runs=runs, active_run=active, optimizer_state=optimizer, ensemble=ensemble,
         run_weights_limit_mb=expect_int(raw.get("run_weights_limit_mb", 50),
                                         "the run weights limit", 0, MAX_RUN_WEIGHTS_LIMIT_MB),
