@@ -244,5 +244,5 @@ def test_item9_array_values_beyond_float32_or_not_finite_are_refused(bad: np.nda
     refused(with_array(good, "a1", bad), "value 'weight' of node", "Dense")
     project = dense_project()
     project.graph.nodes["n2"].values = {"weight": bad, "bias": np.zeros(1, np.float32)}
-    with pytest.raises(ProjectFileError, match="cannot be saved.*value 'weight'"):
+    with pytest.raises(ProjectFileError, match=r"cannot be saved.*value 'weight'"):
         project_to_bytes(project)
