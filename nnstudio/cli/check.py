@@ -52,7 +52,7 @@ def _check(path: Path, name: str) -> int:
     signature, warning = _data_signature(project, path.parent)
     if warning:
         print(f"{name}: warning: {warning}")
-    problems = validate(project.graph, signature)
+    problems = validate(project.graph, signature, project.training)
     for problem in problems:
         print(f"{name}: {_problem_line(project.graph, problem)}")
     errors = sum(1 for p in problems if p.severity == "error")

@@ -18,9 +18,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from nnstudio.graph.checks.memory import memory_problems
 from nnstudio.graph.compiler import Plan, compile_graph
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.shapes import infer_shapes
 from nnstudio.graph.model.signature import DataSignature
 from nnstudio.training.datasets import (
     Dataset,
@@ -119,6 +121,12 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
     seed = project_seed(project)
     if dataset is None:
         dataset = load_project_dataset(project, base_dir)
+    signature = dataset.signature()
+    count = settings.bagging_members if members is None else members
+    memory = memory_problems(project.graph, infer_shapes(project.graph),
+                             {**settings.to_dict(), "bagging_members": max(count, 1)}, signature)
+    if memory and memory[0].severity == "error":  # refused before anything is built
+        raise TrainingError(memory[0].message)
     try:
         rows = split_indices(dataset, settings.val_fraction, settings.test_fraction, seed=seed)
         scaler = saved_or_fitted_scaler(settings.scaling, project.preprocessing,
@@ -132,8 +140,6 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
 
     split = Split(train=part(rows.train, "train"), val=part(rows.val, "validation"),
                   test=None if rows.test is None else part(rows.test, "test"))
-    signature = dataset.signature()
-    count = settings.bagging_members if members is None else members
     try:
         plans = tuple(compile_graph(project.graph, signature, seed=seed + k)
                       for k in range(max(count, 1)))
