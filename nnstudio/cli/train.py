@@ -83,6 +83,8 @@ def _train(args: argparse.Namespace) -> int:
     except TrainingError as error:
         print(f"nnstudio train: {path.name}: {error}", file=sys.stderr)
         return EXIT_FAILED
+    for note in trainer.prepared.notes:
+        print(f"Note: {note}", file=human)
     epochs = args.epochs or trainer.settings.epochs
     n_train = trainer.split.train.n_samples
     print(f"Training {path.name}: {trainer.task} on {trainer.dataset.name} "

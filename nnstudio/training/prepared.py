@@ -19,8 +19,10 @@ from typing import Any, Literal
 import numpy as np
 
 from nnstudio.graph.checks.memory import memory_problems
+from nnstudio.graph.checks.problems import dims
 from nnstudio.graph.compiler import Plan, compile_graph
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.naming import label_start
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.shapes import infer_shapes
 from nnstudio.graph.model.signature import DataSignature
@@ -73,6 +75,9 @@ class PreparedRun:
     def plan(self) -> Plan:
         """The run's plan (member 0 when bagging)."""
         return self.plans[0]
+
+    notes: tuple[str, ...] = ()
+    """Sentences the run should tell before it starts (stored values that did not fit)."""
 
     def raw_train_x(self, count: int) -> np.ndarray:
         """The first ``count`` training samples before scaling (a copy)."""
@@ -154,7 +159,18 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
     except DatasetError as error:  # e.g. a one-hot table larger than the free memory
         raise TrainingError(str(error)) from None
     return PreparedRun(settings, seed, dataset, split, rows, scaler, signature, plans,
-                       encoding, targets)
+                       encoding, targets, discarded_notes(project, plans[0]))
+
+
+def discarded_notes(project: Project, plan: Plan) -> tuple[str, ...]:
+    """One sentence per stored value the plan could not use (its shape no longer fits)."""
+    notes = []
+    for item in plan.discarded:
+        node = project.graph.nodes.get(item.node_id)
+        name = label_start(node) if node is not None else f"Node '{item.node_id}'"
+        notes.append(f"{name} has a stored {item.name} of shape {dims(item.stored)} but "
+                     f"needs {dims(item.needed)}; it starts from new random values.")
+    return tuple(notes)
 
 
 def absolute_data_paths(spec: dict[str, Any], folder: Path) -> dict[str, Any]:

@@ -30,6 +30,7 @@ import math
 import os
 import re
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -129,34 +130,87 @@ def project_to_bytes(project: Project) -> bytes:
 
 
 def save_project(project: Project, path: str | Path) -> None:
-    """Write ``project`` to ``path`` atomically (the old file survives any failure)."""
+    """Write ``project`` to ``path`` atomically (the old file survives any failure).
+
+    A symbolic link is written through: its target gets the new content and the link stays
+    a link. The file keeps its permission bits. The temporary file next to the target has a
+    short name of its own (a file name near the system's limit still saves), and stray
+    temporary files of this project left by an earlier crash are removed.
+    """
     path = Path(path)
     data = project_to_bytes(project)
-    folder = path.parent if str(path.parent) else Path(".")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     try:
-        mode = os.stat(path).st_mode & 0o777
+        mode = os.stat(target).st_mode & 0o777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    prefix = temp_prefix(target.name)
     temp_name: str | None = None
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
+        os.replace(temp_name, target)
         temp_name = None
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ProjectFileError(f"Could not save {path}: {reason}.") from None
+        raise ProjectFileError(f"Could not save {shown(path)}: {reason}.") from None
     finally:
         if temp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
     _sync_folder(folder)
+    remove_stray_temps(folder, target.name)
+
+
+STRAY_AGE_S = 600.0
+"""A temporary file of a save this much older than now is a crash's leftover."""
+_TEMP_NAME_CHARS = 60
+_TEMP_RANDOM = re.compile(r"[a-z0-9_]{8}")
+
+
+def temp_prefix(name: str) -> str:
+    """``.<name>.`` for the temporary file of a save, the name cut to 60 characters (a
+    long name plus the random part and ``.tmp`` would pass the file system's limit)."""
+    return f".{name[:_TEMP_NAME_CHARS]}."
+
+
+def remove_stray_temps(folder: Path, name: str, now: float | None = None) -> list[Path]:
+    """Delete the temporary files of earlier saves of ``name`` in ``folder`` that are older
+    than ``STRAY_AGE_S`` (a save in progress elsewhere is younger); returns them."""
+    now = time.time() if now is None else now
+    prefix = temp_prefix(name)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        if not _TEMP_RANDOM.fullmatch(entry.name[len(prefix):-len(".tmp")]):
+            continue  # not tempfile's 8 random characters: someone else's file
+        try:
+            if not entry.is_file(follow_symlinks=False) \
+                    or now - entry.stat(follow_symlinks=False).st_mtime < STRAY_AGE_S:
+                continue
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def shown(path: Path) -> str:
+    """A path for a sentence, cut in the middle when it is very long."""
+    text = str(path)
+    return text if len(text) <= 160 else text[:70] + "…" + text[-80:]
 
 
 def _sync_folder(folder: Path) -> None:
