@@ -17,7 +17,8 @@ from nnstudio.graph.model.fields import (
     short,
 )
 
-__all__ = ["FIELD_LABELS", "OPTIMIZER_NAMES", "SCALINGS", "SCHEDULES", "TrainingError", "TrainingSettings"]
+__all__ = ["FIELD_LABELS", "OPTIMIZER_NAMES", "SCALINGS", "SCHEDULES", "TrainingError",
+           "TrainingSettings"]
 
 
 class TrainingError(Exception):

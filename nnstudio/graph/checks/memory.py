@@ -33,6 +33,7 @@ from nnstudio.graph.model.naming import label_start
 from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.graph.model.shapes import Shape, learned_shapes
 from nnstudio.graph.model.signature import DataSignature
+from nnstudio.safe_io import available_memory, format_bytes
 
 ITEM_BYTES = 4
 LIMIT_ENV = "NNSTUDIO_MEMORY_LIMIT_MB"
@@ -58,14 +59,6 @@ class MemoryEstimate:
         return self.parameters + self.optimizer + self.values
 
 
-def format_bytes(count: float) -> str:
-    """``1536`` -> "1.5 KB"; any size, however large."""
-    for power, unit in ((4, "TB"), (3, "GB"), (2, "MB"), (1, "KB")):
-        if count >= 1024**power:
-            return f"{count / 1024**power:,.1f} {unit}"
-    return f"{int(count)} bytes"
-
-
 def memory_limit() -> int | None:
     """Bytes training may use: the memory free now, or ``$NNSTUDIO_MEMORY_LIMIT_MB`` if
     smaller; None when neither is known."""
@@ -74,24 +67,10 @@ def memory_limit() -> int | None:
     if override:
         with contextlib.suppress(ValueError, OverflowError):
             limits.append(max(int(float(override) * 2**20), 1))
-    free = _available_memory()
+    free = available_memory()
     if free is not None:
         limits.append(free)
     return min(limits) if limits else None
-
-
-def _available_memory() -> int | None:
-    try:
-        with open("/proc/meminfo", "rb") as stream:
-            for line in stream:
-                if line.startswith(b"MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, OSError, ValueError):
-        return None
 
 
 def estimate_memory(doc: Document, shapes: Mapping[PortRef, Shape], *, batch: int,
