@@ -70,8 +70,7 @@ def _validate(doc: Document, data: DataSignature | None,
     if data is not None:
         problems += data_problems(doc, shapes, data)
     problems += stored_value_problems(doc, shapes)
-    if not any(p.severity == "error" for p in problems):
-        problems += memory_problems(doc, shapes, training, data)
+    problems += memory_problems(doc, shapes, training, data)
     problems += _unreachable(doc, graph)
     return problems
 

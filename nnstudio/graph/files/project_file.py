@@ -245,7 +245,7 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
         optimizer["meta"] = encode_json(state["meta"], "the optimizer state")
     if "arrays" in state:
         optimizer["arrays"] = {
-            name: writer.put(state["arrays"][name], f"optimizer array {name!r}")
+            name: writer.put(state["arrays"][name], f"optimizer array {name!r}", weights=False)
             for name in sorted(state["arrays"])}
     ensemble = [{name: writer.put(member[name], f"array {name!r} of bagging member {i + 1}")
                  for name in sorted(member)} for i, member in enumerate(project.ensemble)]
@@ -525,5 +525,6 @@ def _optimizer_from_data(raw: Any, arrays: ArrayReader) -> dict[str, Any]:
             raise FormatError("the optimizer arrays should be an object")
         state["arrays"] = {
             expect_text(key, "an optimizer array name", 200):
-            arrays.take(ref, f"optimizer array {show(key)}") for key, ref in refs.items()}
+            arrays.take(ref, f"optimizer array {show(key)}", weights=False)
+            for key, ref in refs.items()}
     return state

@@ -31,6 +31,7 @@ from nnstudio.graph.files.serialize import (
     ArrayWriter,
     FormatError,
     decode_json,
+    edge_weight_from_data,
     encode_json,
     expect_keys,
     expect_list,
@@ -201,12 +202,11 @@ def _weights_from_data(raw: Any, arrays: ArrayReader, where: str) -> RunWeights:
         raise FormatError(f"the edge weights of {where} should be an object")
     edge_weights = {}
     for edge_id, weight in edges_raw.items():
-        if isinstance(weight, bool) or not isinstance(weight, int | float) \
-                or not math.isfinite(weight):
+        number = edge_weight_from_data(weight, f"the weight of edge {show(edge_id)} in {where}")
+        if number is None:
             raise FormatError(f"the weight of edge {show(edge_id)} in {where} should be a "
-                              "finite number")
-        edge_weights[expect_text(edge_id, f"an edge id in {where}", MAX_ID_CHARS)] = \
-            float(weight)
+                              "number, not null")
+        edge_weights[expect_text(edge_id, f"an edge id in {where}", MAX_ID_CHARS)] = number
     members = expect_list(raw.get("ensemble", []), f"the ensemble of {where}")
     if len(members) > MAX_ENSEMBLE:
         raise FormatError(f"the ensemble of {where} has more than {MAX_ENSEMBLE} members")

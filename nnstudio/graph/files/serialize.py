@@ -66,13 +66,15 @@ class ArrayWriter:
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
 
-    def put(self, array: Any, where: str) -> dict[str, Any]:
-        """Store ``array`` and return its JSON reference."""
+    def put(self, array: Any, where: str, weights: bool = True) -> dict[str, Any]:
+        """Store ``array`` and return its JSON reference (``weights``: learned values,
+        checked by ``check_weights_array``; optimizer state is not)."""
         if not isinstance(array, np.ndarray) or not is_numeric_dtype(array.dtype):
             raise FormatError(f"{where} is not a numeric array ({type(array).__name__})")
         if array.ndim > MAX_ARRAY_DIMS:
             raise FormatError(f"{where} has {array.ndim} dimensions (at most {MAX_ARRAY_DIMS})")
-        check_weights_array(array, where)
+        if weights:
+            check_weights_array(array, where)
         key = f"a{len(self.arrays)}"
         self.arrays[key] = np.array(array, order="C", copy=True)
         return {"array": key, "dtype": array.dtype.str, "shape": list(array.shape)}
@@ -86,7 +88,7 @@ class ArrayReader:
         self._arrays = dict(arrays)
         self._used: set[str] = set()
 
-    def take(self, ref: Any, where: str) -> np.ndarray:
+    def take(self, ref: Any, where: str, weights: bool = True) -> np.ndarray:
         ref = expect_keys(ref, where, {"array", "dtype", "shape"})
         key = ref["array"]
         if not isinstance(key, str) or key not in self._arrays:
@@ -101,7 +103,8 @@ class ArrayReader:
         if ref["dtype"] != array.dtype.str:
             raise FormatError(f"{where} should have type {show(ref['dtype'])} but the stored "
                               f"array has type {array.dtype.str}")
-        check_weights_array(array, where)
+        if weights:
+            check_weights_array(array, where)
         self._used.add(key)
         return array
 
