@@ -66,7 +66,7 @@ def _train(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for option, field in (("--epochs", TRAINING_FIELDS["epochs"]), ("--seed", SEED)):
         value = getattr(args, option[2:])
-        if value is not None and not field.minimum <= value <= field.maximum:  # type: ignore
+        if value is not None and not (field.minimum or 0) <= value <= (field.maximum or 0):
             print(f"nnstudio train: {option} must be a whole number {bounds_text(field)}, "
                   f"not {short(value)}.", file=sys.stderr)
             return EXIT_FAILED

@@ -120,7 +120,7 @@ def short(value: Any) -> str:
         if len(text) <= MAX_ECHO_CHARS:
             return text
         return repr(value[: MAX_ECHO_CHARS - 10]) + f"… ({len(value):,} characters)"
-    names = {dict: "an object", list: "a list"}
+    names: dict[type, str] = {dict: "an object", list: "a list"}
     return names.get(type(value), type(value).__name__)
 
 

@@ -110,7 +110,10 @@ def _show_number(box: QDoubleSpinBox | QSpinBox, value: Any) -> None:
             or not math.isfinite(value):
         value = box.minimum()
     value = min(max(value, box.minimum()), box.maximum())
-    box.setValue(int(value) if isinstance(box, QSpinBox) else float(value))
+    if isinstance(box, QSpinBox):
+        box.setValue(int(value))
+    else:
+        box.setValue(float(value))
 
 
 class TrainingPanel(QWidget):
