@@ -1,8 +1,9 @@
 """``nnstudio check FILE``: open a project file and print the problems of its network.
 
-Exit codes: 0 the network is valid (warnings allowed), 1 it has errors, 2 the file cannot
-be read. Problems go to stdout, one per line (``FILE: node 'Title' (id): sentence``); a file
-that cannot be read gives one sentence on stderr. Never a traceback.
+Exit codes: 0 the network is valid (warnings allowed), 1 it (or its training settings) has
+errors, 2 the file cannot be read. Problems go to stdout, one per line (``FILE: node 'Title'
+(id): sentence``, memory estimates among them); a file that cannot be read gives one
+sentence on stderr. Never a traceback.
 """
 
 from __future__ import annotations
@@ -52,10 +53,14 @@ def _check(path: Path, name: str) -> int:
     signature, warning = _data_signature(project, path.parent)
     if warning:
         print(f"{name}: warning: {warning}")
-    problems = validate(project.graph, signature)
+    problems = validate(project.graph, signature, project.training)
     for problem in problems:
         print(f"{name}: {_problem_line(project.graph, problem)}")
     errors = sum(1 for p in problems if p.severity == "error")
+    settings_problem = _settings_problem(project)
+    if settings_problem:
+        print(f"{name}: training settings: {settings_problem}")
+        errors += 1
     warnings = len(problems) - errors
     doc = project.graph
     if errors:
@@ -78,6 +83,17 @@ def _data_signature(project: Any, folder: Path) -> tuple[Any, str]:
         return None, (f"the dataset could not be loaded ({reason}); "
                       "checked without the data's shapes.")
     return signature, ""
+
+
+def _settings_problem(project: Any) -> str:
+    """The sentence of settings that cannot train together ("" when they can)."""
+    from nnstudio.training.settings import TrainingError, TrainingSettings
+
+    try:
+        TrainingSettings.from_dict(project.training)
+    except TrainingError as error:
+        return str(error)
+    return ""
 
 
 def _problem_line(doc: Any, problem: Any) -> str:

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from nnstudio.graph.files.project_file import ProjectFileError, load_project, save_project
+    from nnstudio.graph.model.fields import SEED, TRAINING_FIELDS, bounds_text, short
     from nnstudio.training import EpochRecord, Finished, Trainer, TrainingError
     from nnstudio.training.prepared import move_data_paths
     from nnstudio.training.runs import begin_run, run_project
@@ -63,12 +64,12 @@ def _train(args: argparse.Namespace) -> int:
     if args.save and args.in_place:
         print("nnstudio train: use either --save OUT or --in-place, not both.", file=sys.stderr)
         return EXIT_FAILED
-    if args.epochs is not None and args.epochs < 1:
-        print("nnstudio train: --epochs must be at least 1.", file=sys.stderr)
-        return EXIT_FAILED
-    if args.seed is not None and args.seed < 0:
-        print("nnstudio train: --seed must be zero or a positive number.", file=sys.stderr)
-        return EXIT_FAILED
+    for option, field in (("--epochs", TRAINING_FIELDS["epochs"]), ("--seed", SEED)):
+        value = getattr(args, option[2:])
+        if value is not None and not (field.minimum or 0) <= value <= (field.maximum or 0):
+            print(f"nnstudio train: {option} must be a whole number {bounds_text(field)}, "
+                  f"not {short(value)}.", file=sys.stderr)
+            return EXIT_FAILED
     try:
         project = load_project(path)
     except ProjectFileError as error:
@@ -83,6 +84,8 @@ def _train(args: argparse.Namespace) -> int:
     except TrainingError as error:
         print(f"nnstudio train: {path.name}: {error}", file=sys.stderr)
         return EXIT_FAILED
+    for note in trainer.prepared.notes:
+        print(f"Note: {note}", file=human)
     epochs = args.epochs or trainer.settings.epochs
     n_train = trainer.split.train.n_samples
     print(f"Training {path.name}: {trainer.task} on {trainer.dataset.name} "

@@ -17,6 +17,7 @@ per input unit; for a conv layer both include the kernel area kh*kw):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -67,16 +68,31 @@ def initialize(
     return _uniform(rng, shape, 1.0 / math.sqrt(fan_in), dtype)  # "default"
 
 
+DRAW_CHUNK = 1 << 18
+"""Values drawn at a time: the draws are float64 (the same numbers as one big draw), but
+only a chunk of them exists at once, so a large layer never needs a float64 copy."""
+
+
+def _filled(shape: tuple[int, ...], dtype: DTypeLike,
+            draw: Callable[[int], np.ndarray]) -> Array:
+    out = np.empty(shape, dtype=dtype)
+    flat = out.reshape(-1)
+    for start in range(0, flat.size, DRAW_CHUNK):
+        count = min(DRAW_CHUNK, flat.size - start)
+        flat[start:start + count] = draw(count)
+    return out
+
+
 def _uniform(
     rng: np.random.Generator, shape: tuple[int, ...], bound: float, dtype: DTypeLike
 ) -> Array:
-    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+    return _filled(shape, dtype, lambda n: rng.uniform(-bound, bound, size=n))
 
 
 def _normal(
     rng: np.random.Generator, shape: tuple[int, ...], std: float, dtype: DTypeLike
 ) -> Array:
-    return rng.normal(0.0, std, size=shape).astype(dtype)
+    return _filled(shape, dtype, lambda n: rng.normal(0.0, std, size=n))
 
 
 def init_weight_and_bias(

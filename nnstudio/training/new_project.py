@@ -15,6 +15,7 @@ from typing import Any
 
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.registry import MAX_UNITS
 from nnstudio.safe_io import clip
 from nnstudio.training.datasets import Dataset, DatasetError, idx_partner, load_dataset
 from nnstudio.training.datasets.describe import describe_dataset, spec_file_names
@@ -24,13 +25,19 @@ X_STEP = 200.0
 _TASK_KINDS = {"classification": "categorical", "regression": "numeric"}
 
 
+MAX_HIDDEN_LAYERS = 100
+
+
 def parse_hidden(text: str) -> list[int]:
     """"32,16" -> [32, 16] (hidden layer sizes); raises ValueError with a sentence."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
-        shown = text if len(text) <= 40 else text[:40] + "…"
-        raise ValueError(f"Hidden layer sizes must be positive whole numbers like 32,16, "
-                         f"not {shown!r}.")
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    if len(parts) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"At most {MAX_HIDDEN_LAYERS} hidden layers, not {len(parts)}.")
+    if not all(p.isascii() and p.isdigit() and len(p) <= 7 and 0 < int(p) <= MAX_UNITS
+               for p in parts):
+        raise ValueError(f"Hidden layer sizes must be whole numbers from 1 to {MAX_UNITS:,} "
+                         f"like 32,16, not {shown!r}.")
     return [int(p) for p in parts]
 
 

@@ -18,9 +18,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from nnstudio.graph.checks.memory import memory_problems
+from nnstudio.graph.checks.problems import dims
 from nnstudio.graph.compiler import Plan, compile_graph
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.naming import label_start
 from nnstudio.graph.model.project import Project
+from nnstudio.graph.model.shapes import infer_shapes
 from nnstudio.graph.model.signature import DataSignature
 from nnstudio.training.datasets import (
     Dataset,
@@ -72,6 +76,9 @@ class PreparedRun:
         """The run's plan (member 0 when bagging)."""
         return self.plans[0]
 
+    notes: tuple[str, ...] = ()
+    """Sentences the run should tell before it starts (stored values that did not fit)."""
+
     def raw_train_x(self, count: int) -> np.ndarray:
         """The first ``count`` training samples before scaling (a copy)."""
         return np.array(self.dataset.x[self.rows.train[:count]])
@@ -119,6 +126,12 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
     seed = project_seed(project)
     if dataset is None:
         dataset = load_project_dataset(project, base_dir)
+    signature = dataset.signature()
+    count = settings.bagging_members if members is None else members
+    memory = memory_problems(project.graph, infer_shapes(project.graph),
+                             {**settings.to_dict(), "bagging_members": max(count, 1)}, signature)
+    if memory and memory[0].severity == "error":  # refused before anything is built
+        raise TrainingError(memory[0].message)
     try:
         rows = split_indices(dataset, settings.val_fraction, settings.test_fraction, seed=seed)
         scaler = saved_or_fitted_scaler(settings.scaling, project.preprocessing,
@@ -131,8 +144,6 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
 
     split = ScaledSplit(train=part(rows.train, "train"), val=part(rows.val, "validation"),
                         test=None if rows.test is None else part(rows.test, "test"))
-    signature = dataset.signature()
-    count = settings.bagging_members if members is None else members
     try:
         plans = tuple(compile_graph(project.graph, signature, seed=seed + k)
                       for k in range(max(count, 1)))
@@ -147,7 +158,18 @@ def prepare_run(project: Project, base_dir: Path | None = None, *,
         raise TrainingError(str(error)) from None
     targets = {name: encoded[part] for name, part in parts if part is not None}
     return PreparedRun(settings, seed, dataset, split, rows, scaler, signature, plans,
-                       encoding, targets)
+                       encoding, targets, discarded_notes(project, plans[0]))
+
+
+def discarded_notes(project: Project, plan: Plan) -> tuple[str, ...]:
+    """One sentence per stored value the plan could not use (its shape no longer fits)."""
+    notes = []
+    for item in plan.discarded:
+        node = project.graph.nodes.get(item.node_id)
+        name = label_start(node) if node is not None else f"Node '{item.node_id}'"
+        notes.append(f"{name} has a stored {item.name} of shape {dims(item.stored)} but "
+                     f"needs {dims(item.needed)}; it starts from new random values.")
+    return tuple(notes)
 
 
 def absolute_data_paths(spec: dict[str, Any], folder: Path) -> dict[str, Any]:

@@ -43,6 +43,8 @@ class RunInfo:
     """Optimisation steps in one epoch (all bagging members together; 0 = unknown)."""
     train_samples: int = 0
     """Samples in the training split (all of them, also when ``train_x`` is empty)."""
+    notes: tuple[str, ...] = ()
+    """Sentences to show as the run starts (stored values that no longer fit, ...)."""
 
     @property
     def is_image(self) -> bool:
@@ -79,4 +81,4 @@ def describe_run(prepared: PreparedRun, epoch: int, step: int,
         early_stopping=settings.early_stopping, patience=settings.patience,
         epochs=settings.epochs if epochs is None else epochs, first_epoch=epoch,
         first_step=step, steps_per_epoch=steps_per_epoch(prepared),
-        train_samples=prepared.split.train.n_samples)
+        train_samples=prepared.split.train.n_samples, notes=prepared.notes)

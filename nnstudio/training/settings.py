@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from nnstudio.graph.model.fields import (
+    OPTIMIZER_NAMES,
+    SCALINGS,
+    SCHEDULES,
+    TRAINING_FIELDS,
+    FieldError,
+    check_value,
+    short,
+)
+
+__all__ = ["FIELD_LABELS", "OPTIMIZER_NAMES", "SCALINGS", "SCHEDULES", "TrainingError",
+           "TrainingSettings"]
 
 
 class TrainingError(Exception):
     """A problem the user can fix (invalid graph, dataset mismatch, bad settings): one sentence."""
 
 
-OPTIMIZER_NAMES = ("sgd", "adam", "rmsprop")
-SCHEDULES = ("constant", "step", "exponential", "cosine", "plateau")
-SCALINGS = ("none", "standardize", "minmax")
-
-_LABELS = {
-    "lr": "learning rate", "momentum": "momentum", "weight_decay": "weight decay",
-    "beta1": "Adam's beta1", "beta2": "Adam's beta2", "alpha": "RMSprop's alpha",
-    "eps": "epsilon", "batch_size": "batch size", "epochs": "number of epochs",
-    "step_size": "schedule step size", "gamma": "schedule factor gamma",
-    "plateau_patience": "plateau patience", "plateau_factor": "plateau factor",
-    "min_lr": "minimum learning rate", "val_fraction": "validation fraction",
-    "test_fraction": "test fraction", "patience": "early-stopping patience",
-    "min_delta": "early-stopping minimum improvement",
-    "bagging_members": "number of bagging members",
-}
-FIELD_LABELS = _LABELS
+FIELD_LABELS = {name: f.label for name, f in TRAINING_FIELDS.items()
+                if f.kind in ("int", "float")}
 """Readable names of the numeric settings ("learning rate" for ``lr``)."""
 
 
@@ -75,14 +73,12 @@ class TrainingSettings:
         """Settings from a project's dict; missing keys take defaults, bad ones raise."""
         if not isinstance(d, Mapping):
             raise TrainingError("The training settings must be a JSON object.")
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - set(fields))
+        unknown = sorted(str(k) for k in set(d) - set(TRAINING_FIELDS))
         if unknown:
-            raise TrainingError(f"Unknown training setting(s): {', '.join(map(str, unknown))}.")
-        values: dict[str, Any] = {}
-        for name, value in d.items():
-            values[name] = _coerce(name, type(getattr(cls(), name)), value)
-        return cls(**values)
+            shown = ", ".join(short(k) for k in unknown[:3]) + (", …" if len(unknown) > 3
+                                                               else "")
+            raise TrainingError(f"Unknown training setting(s): {shown}.")
+        return cls(**{name: value for name, value in d.items()})
 
     def descent_kind(self, n_train: int) -> str:
         """The lecture's name: "batch", "stochastic" or "mini-batch" gradient descent."""
@@ -99,63 +95,23 @@ class TrainingSettings:
         return max(1, min(self.batch_size, n_train))
 
 
-def _coerce(name: str, kind: type, value: Any) -> Any:
-    label = _LABELS.get(name, name)
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise TrainingError(f"The setting '{name}' must be true or false, not {value!r}.")
-        return value
-    if kind is str:
-        if not isinstance(value, str):
-            raise TrainingError(f"The setting '{name}' must be text, not {value!r}.")
-        return value.lower()
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TrainingError(f"The {label} must be a number, not {value!r}.")
-    if kind is int:
-        if not math.isfinite(value) or float(value) != int(value):
-            raise TrainingError(f"The {label} must be a whole number, not {value!r}.")
-        return int(value)
-    return float(value)
-
-
 def _check(s: TrainingSettings) -> None:
+    """Each setting within its declared bounds (``graph.model.fields``), then the rules
+    that join several settings."""
     def fail(text: str) -> None:
         raise TrainingError(text)
 
-    for name in _LABELS:
+    for name, field in TRAINING_FIELDS.items():
         value = getattr(s, name)
-        if not math.isfinite(value):
-            fail(f"The {_LABELS[name]} must be a finite number.")
-    if s.optimizer not in OPTIMIZER_NAMES:
-        fail(f"Unknown optimizer '{s.optimizer}' (use sgd, adam or rmsprop).")
-    if s.schedule not in SCHEDULES:
-        fail(f"Unknown learning-rate schedule '{s.schedule}' (use {', '.join(SCHEDULES)}).")
-    if s.scaling not in SCALINGS:
-        fail(f"Unknown scaling '{s.scaling}' (use none, standardize or minmax).")
-    if s.lr <= 0:
-        fail("The learning rate must be above zero.")
-    for name in ("momentum", "weight_decay", "min_lr", "min_delta"):
-        if getattr(s, name) < 0:
-            fail(f"The {_LABELS[name]} must not be negative.")
+        if field.kind == "choice" and isinstance(value, str) and value.lower() in field.choices:
+            object.__setattr__(s, name, value.lower())
+            continue
+        try:
+            object.__setattr__(s, name, check_value(field, value))
+        except FieldError as error:
+            fail(f"The {field.label} {error}.")
     if s.nesterov and s.optimizer == "sgd" and s.momentum <= 0:
         fail("Nesterov momentum needs a momentum above zero.")
-    for name in ("beta1", "beta2"):
-        if not 0 <= getattr(s, name) < 1:
-            fail(f"{_LABELS[name]} must lie in [0, 1).")
-    if not 0 <= s.alpha <= 1:
-        fail("RMSprop's alpha must lie between 0 and 1.")
-    if s.eps <= 0:
-        fail("Epsilon must be above zero.")
-    if s.batch_size < 0:
-        fail("The batch size must be 0 (the whole training set) or a positive number.")
-    for name in ("epochs", "step_size", "plateau_patience", "patience", "bagging_members"):
-        if getattr(s, name) < 1:
-            fail(f"The {_LABELS[name]} must be at least 1.")
-    for name in ("gamma", "plateau_factor"):
-        if not 0 < getattr(s, name) <= 1:
-            fail(f"The {_LABELS[name]} must lie in (0, 1].")
-    if not 0 <= s.val_fraction < 1 or not 0 <= s.test_fraction < 1:
-        fail("The validation and test fractions must lie between 0 and 1.")
     if s.val_fraction + s.test_fraction >= 1:
         fail("The validation and test fractions together must leave data for training.")
     if s.early_stopping and s.val_fraction == 0:

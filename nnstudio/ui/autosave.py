@@ -39,7 +39,8 @@ class RecoveredFile:
 
     def remove(self) -> None:
         """Delete the recovery copy and its note."""
-        for path in (self.project_path, self.project_path.with_suffix(".json")):
+        for path in (self.project_path, self.project_path.with_suffix(".json"),
+                     self.project_path.with_suffix(".tmp")):
             path.unlink(missing_ok=True)
         self.project_path.with_suffix(".lock").unlink(missing_ok=True)
 

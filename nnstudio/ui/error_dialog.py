@@ -2,7 +2,10 @@
 
 PySide6 hands an exception raised inside a slot (or a Qt virtual method) to ``sys.excepthook``
 and then returns to the event loop. ``install_exception_hook`` replaces that hook with one that
-shows the message in a dialog, with the traceback behind "Show Details...".
+shows the message in a dialog. A known error class (``KNOWN_ERRORS``: a file, a dataset, the
+network or the settings refused with a sentence that names the file or the field) is shown
+as that sentence alone; anything else is a bug, shown as "Unexpected error" with the
+traceback behind "Show Details..." (and written to stderr).
 """
 
 from __future__ import annotations
@@ -14,13 +17,36 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from nnstudio.graph.errors import GraphError
+from nnstudio.graph.files.project_file import ProjectFileError
+from nnstudio.safe_io import FileRefusedError
+from nnstudio.training.datasets.errors import DatasetError
+from nnstudio.training.settings import TrainingError
+
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+KNOWN_ERRORS: tuple[type[BaseException], ...] = (
+    ProjectFileError, DatasetError, TrainingError, GraphError, FileRefusedError)
+"""Errors whose text is a sentence for the user (they name the file or the field)."""
+MAX_SENTENCE_CHARS = 600
 
 
 def error_sentence(exc: BaseException) -> str:
-    """The one-line text shown for an exception: its message, or its type if it has none."""
-    message = str(exc).strip()
+    """The one-line text shown for an exception: its message (cut to a readable length),
+    or its type if it has none."""
+    message = " ".join(str(exc).split())
+    if len(message) > MAX_SENTENCE_CHARS:
+        message = message[:MAX_SENTENCE_CHARS - 1] + "…"
     return message if message else type(exc).__name__
+
+
+def show_known_error(parent: QWidget | None, exc: BaseException) -> None:
+    """A known error: its sentence in a plain warning, no traceback."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("NN Studio")
+    box.setText(error_sentence(exc))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()
 
 
 def show_error_dialog(parent: QWidget | None, exc: BaseException, details: str) -> None:
@@ -42,12 +68,14 @@ class ExceptionHook:
         self._parent = parent or (lambda: QApplication.activeWindow())
         self._showing = False
         self.show: Callable[[QWidget | None, BaseException, str], None] = show_error_dialog
+        self.show_known: Callable[[QWidget | None, BaseException], None] = show_known_error
 
     def __call__(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
+        known = isinstance(exc, KNOWN_ERRORS)
         details = "".join(traceback.format_exception(exc_type, exc, tb))
-        sys.stderr.write(details)
+        sys.stderr.write(f"{error_sentence(exc)}\n" if known else details)
         if issubclass(exc_type, KeyboardInterrupt):
             app = QApplication.instance()
             if app is not None:
@@ -57,7 +85,10 @@ class ExceptionHook:
             return  # an error while the dialog is up (or without an app) is only logged
         self._showing = True
         try:
-            self.show(self._parent(), exc, details)
+            if known:
+                self.show_known(self._parent(), exc)
+            else:
+                self.show(self._parent(), exc, details)
         finally:
             self._showing = False
 

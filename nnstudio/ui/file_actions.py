@@ -7,11 +7,12 @@ Every question to the user goes through one small method (``ask_save_changes``,
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer, Slot
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from nnstudio.graph.files.project_file import (
@@ -26,6 +27,10 @@ from nnstudio.paths import examples_dir
 from nnstudio.ui.autosave import RecoveredFile, RecoverySession
 from nnstudio.ui.session import Session
 
+AUTOSAVE_AFTER_EDIT_MS = 3000
+"""An edit is autosaved this long after the last one (the window's timer runs as well)."""
+MAX_RECOVERY_SHOWN = 8
+"""The recovery question lists at most this many copies; Discard deletes only those."""
 FILE_FILTER = "NN Studio projects (*.nnstudio)"
 SUFFIX = ".nnstudio"
 RECENT_KEY = "recent_files"
@@ -75,6 +80,20 @@ def safe_file_stem(name: str) -> str:
     return stem or "Untitled"
 
 
+def recovery_question(files: list[RecoveredFile]) -> str:
+    """The question of the recovery dialog: which copies there are, newest first."""
+    def origin(item: RecoveredFile) -> str:
+        return str(item.original_path) if item.original_path else "an unsaved project"
+
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(files[0].saved_at))
+    text = f"Recover the changes to {origin(files[0])} (autosaved {when})?"
+    if len(files) > 1:
+        others = "; ".join(origin(item) for item in files[1:])
+        text += (f" Discard deletes this copy and the {len(files) - 1} older one"
+                 f"{'s' if len(files) > 2 else ''} listed here: {others}.")
+    return text
+
+
 class FileController:
     """The file commands of one window: ``parent`` for dialogs, ``session`` for the
     project, and ``display_name()`` for the project's name in questions."""
@@ -86,6 +105,18 @@ class FileController:
         self.session = session
         self.display_name = display_name or (lambda: session.project.name or "Untitled")
         self.recovery = recovery if recovery is not None else RecoverySession()
+        self.edit_timer = QTimer(parent)
+        self.edit_timer.setObjectName("autosave_after_edit")
+        self.edit_timer.setSingleShot(True)
+        self.edit_timer.setInterval(AUTOSAVE_AFTER_EDIT_MS)
+        self.edit_timer.timeout.connect(self.autosave)
+        session.edited.connect(self._on_edited)
+
+    @Slot()
+    def _on_edited(self) -> None:
+        """Autosave shortly after an edit (each further edit moves that moment on)."""
+        if self.session.is_modified():
+            self.edit_timer.start()
 
     # --- questions (replaceable in tests) ------------------------------------------------
     def ask_save_changes(self) -> Answer:
@@ -124,14 +155,13 @@ class FileController:
         return path if path.suffix == SUFFIX else path.with_name(path.name + SUFFIX)
 
     def ask_recover(self, files: list[RecoveredFile]) -> bool:
-        """Ask whether to reopen the newest of ``files``; False discards them all."""
-        newest = files[0]
-        origin = str(newest.original_path) if newest.original_path else "an unsaved project"
+        """Ask whether to reopen the newest of ``files`` (all of them are listed); False
+        discards exactly these."""
         box = QMessageBox(self.parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Recover unsaved work")
         box.setText("NN Studio closed last time before your changes were saved.")
-        box.setInformativeText(f"Recover the changes to {origin}?")
+        box.setInformativeText(recovery_question(files))
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         box.button(QMessageBox.StandardButton.Yes).setText("Recover")
         box.button(QMessageBox.StandardButton.No).setText("Discard")
@@ -275,11 +305,11 @@ class FileController:
 
     def offer_recovery(self) -> bool:
         """Offer the newest project left by a crashed session; True if one was reopened."""
-        files = self.recovery.orphans()
+        files = self.recovery.orphans()[:MAX_RECOVERY_SHOWN]
         if not files:
             return False
         if not self.ask_recover(files):
-            for item in files:
+            for item in files:  # the copies the question listed, and no other
                 item.remove()
             return False
         newest = files[0]

@@ -403,7 +403,7 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         """Bring problems, badges, inspector and the welcome hint up to date."""
         doc = self.project.graph
-        problems = validate(doc, self.session.data_signature)
+        problems = validate(doc, self.session.data_signature, self.project.training)
         self.problems.set_problems(doc, problems)
         self.scene.set_problems(problems)
         self.inspector.refresh()

@@ -145,3 +145,14 @@ def test_exit_codes_from_a_real_process(files: dict[str, Path], name: str,
     assert result.returncode == expected, result.stderr
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     assert str(files[name]) in (result.stdout if expected < 2 else result.stderr)
+
+
+def test_settings_that_cannot_train_together_are_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "fractions.nnstudio"
+    save_project(Project(graph=_network(), dataset=XOR,
+                         training={"val_fraction": 0.6, "test_fraction": 0.5}), path)
+    code, out, _ = _run(path, capsys)
+    assert code == 1
+    assert (f"{path}: training settings: The validation and test fractions together must "
+            "leave data for training.") in out.splitlines()

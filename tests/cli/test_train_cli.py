@@ -74,12 +74,12 @@ def test_invalid_graph_and_bad_settings_exit_non_zero(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     project = load_project(EXAMPLES / "xor.nnstudio")
-    project.training["lr"] = -1
+    project.training.update(val_fraction=0.6, test_fraction=0.5)  # each within bounds
     bad = tmp_path / "bad.nnstudio"
     save_project(project, bad)
     assert main(["train", str(bad), "--json"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and "learning rate" in captured.err
+    assert captured.out == "" and "validation and test fractions" in captured.err
 
 
 def test_diverging_run_exits_non_zero_with_the_message(
@@ -90,3 +90,17 @@ def test_diverging_run_exits_non_zero_with_the_message(
     save_project(project, path)
     assert main(["train", str(path)]) == 1
     assert "diverged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("option, value, phrase", [
+    ("--epochs", "9" * 4000, "--epochs must be a whole number from 1 to 1,000,000, not a "
+                             "4000-digit number."),
+    ("--epochs", "0", "not 0."),
+    ("--seed", str(2**40), "--seed must be a whole number from 0 to 2,147,483,647"),
+])
+def test_numbers_on_the_command_line_keep_the_declared_bounds(
+        option: str, value: str, phrase: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: a 4,000-digit --epochs was accepted (a run without end) and echoed whole."""
+    assert main(["train", str(EXAMPLES / "xor.nnstudio"), option, value]) == 1
+    err = capsys.readouterr().err
+    assert phrase in err and err.count("\n") == 1 and len(err) < 200

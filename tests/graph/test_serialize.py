@@ -65,7 +65,7 @@ def test_trained_project_round_trips_with_everything() -> None:
     loaded = round_trip(project)
     assert loaded.seed == 1234 and loaded.name == "Every node type"
     assert loaded.dataset == project.dataset and loaded.training["lr"] == 0.05
-    assert loaded.training["early_stopping"]["best"] == float("inf")
+    assert loaded.training["early_stopping"] is True and loaded.training["schedule"] == "step"
     assert np.isnan(loaded.history[-1]["train_loss"]) and loaded.history[0]["epoch"] == 1
     for name, array in project.optimizer_state["arrays"].items():
         mine = loaded.optimizer_state["arrays"][name]
@@ -170,7 +170,7 @@ CASES = {
     "param out of range": (lambda m, a: _first(m, "layer.dropout")["params"].update(p=5.0),
                            "setting 'p'"),
     "huge int param": (lambda m, a: _first(m, "layer.dense")["params"].update(units=10**20),
-                       "outside"),
+                       "Units must be at most 1000000; got a 21-digit number"),
     "param as a list": (lambda m, a: _first(m, "layer.dense")["params"].update(units=[1] * 9),
                         "should be a single value, not a list"),
     "param as a huge text": (
@@ -357,5 +357,5 @@ def test_random_edit_histories_round_trip() -> None:
     for _ in range(150):
         doc = _random_document(rng)
         edges += len(doc.edges)
-        round_trip(Project(graph=doc, seed=int(rng.integers(0, 2**63))))
+        round_trip(Project(graph=doc, seed=int(rng.integers(0, 2**31))))
     assert edges > 200  # the generator really connects things

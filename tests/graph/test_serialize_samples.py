@@ -82,7 +82,7 @@ def trained_document(seed: int = 0) -> Document:
             doc.set_values(node.id, {"weight": np.ones(2, np.float32),
                                      "bias": np.zeros(2, np.float32),
                                      "running_mean": rng.normal(size=2).astype(np.float32),
-                                     "running_var": np.array([0.5, np.nan], np.float32)})
+                                     "running_var": np.array([0.5, 2.0], np.float32)})
     for edge in doc.edges.values():
         if doc.nodes[edge.target.node_id].type_id == "neuron.neuron":
             doc.set_edge_weight(edge.id, float(rng.normal()))
@@ -93,9 +93,8 @@ def trained_project(seed: int = 0) -> Project:
     """A project with weights, history, optimizer state and a bagging ensemble."""
     rng = np.random.default_rng(seed + 1)
     history = [{"epoch": i + 1, "train_loss": float(1.0 / (i + 1)), "val_loss": 1.5 / (i + 1),
-                "accuracy": 0.5 + i / 20, "lr": 0.1, "note": "ok"} for i in range(5)]
-    history.append({"epoch": 6, "train_loss": float("nan"), "val_loss": float("inf"),
-                    "note": "diverged"})
+                "accuracy": 0.5 + i / 20, "lr": 0.1, "member": None} for i in range(5)]
+    history.append({"epoch": 6, "train_loss": float("nan"), "val_loss": float("inf")})
     return Project(
         graph=trained_document(seed),
         name="Every node type",
@@ -103,8 +102,8 @@ def trained_project(seed: int = 0) -> Project:
         dataset={"source": "builtin", "name": "xor", "params": {"n_samples": 400,
                                                                  "noise": 0.1}},
         training={"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": True,
-                  "batch_size": 32, "epochs": 100, "schedule": {"kind": "step", "every": 10},
-                  "early_stopping": {"patience": 5, "best": float("inf")}, "split": [0.8, 0.2]},
+                  "batch_size": 32, "epochs": 100, "schedule": "step", "step_size": 10,
+                  "early_stopping": True, "patience": 5},
         preprocessing={"scaler": "standard", "mean": [0.5, -0.25], "std": [1.0, 2.0]},
         seed=1234,
         runs=[Run("r1", "Run 1 · SGD 0.05", started="2026-12-01T10:00:00Z",
@@ -114,7 +113,8 @@ def trained_project(seed: int = 0) -> Project:
                   outcome="stopped", message="Training stopped by the user in epoch 3.",
                   weights_dropped=True),
               Run("r2", "Run 2 · SGD 0.05 · L2 0.01", started="2026-12-01T11:00:00Z",
-                  ended=None, settings={"optimizer": "sgd", "lr": 0.05, "note": "é ✓"},
+                  ended=None, settings={"optimizer": "sgd", "lr": 0.05},
+                  message="é ✓",
                   seed=1234, history=tuple(history), outcome="diverged",
                   preprocessing={"scaler": "standard", "mean": [0.5]},
                   weights=RunWeights({"n8": {"weight": rng.normal(size=(3, 4))}},

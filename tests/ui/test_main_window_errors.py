@@ -58,3 +58,35 @@ def test_exception_in_slot_shows_dialog_and_app_keeps_running(qtbot, tmp_path, m
 def test_error_sentence_falls_back_to_the_type_name() -> None:
     assert error_dialog.error_sentence(KeyError()) == "KeyError"
     assert error_dialog.error_sentence(RuntimeError(" Disk full. ")) == "Disk full."
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_known_error_is_its_sentence_not_an_unexpected_error(qtbot, tmp_path, monkeypatch,
+                                                               capsys) -> None:
+    """Issue 16: a refusal that escapes to the hook (a file, a dataset, the settings) is
+    shown as its own sentence; only a bug says "Unexpected error"."""
+    from nnstudio.graph.files.project_file import ProjectFileError
+    from nnstudio.training.settings import TrainingError
+
+    window = make_window(qtbot, tmp_path, monkeypatch)
+    hook, uninstall = install_exception_hook(lambda: window)
+    known: list[str] = []
+    unexpected: list[str] = []
+    hook.show_known = lambda parent, exc: known.append(error_dialog.error_sentence(exc))
+    hook.show = lambda parent, exc, details: unexpected.append(str(exc))
+    try:
+        emitter = _Emitter()
+        errors = [ProjectFileError("Cannot open a.nnstudio: the seed is too large."),
+                  TrainingError("The batch size must be a whole number " + "9" * 4000)]
+        for error in errors:
+            def slot(error: Exception = error) -> None:
+                raise error
+            emitter.fired.connect(slot)
+            emitter.fired.emit()
+            emitter.fired.disconnect(slot)
+    finally:
+        uninstall()
+    assert unexpected == []
+    assert known[0] == "Cannot open a.nnstudio: the seed is too large."
+    assert len(known[1]) <= error_dialog.MAX_SENTENCE_CHARS
+    assert "Traceback" not in capsys.readouterr().err

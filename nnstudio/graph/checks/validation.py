@@ -6,11 +6,18 @@ can run it after every edit. Each Problem names the node by its title and gives 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
+from nnstudio.graph.checks.memory import memory_problems
 from nnstudio.graph.checks.problems import Problem
 from nnstudio.graph.checks.validation_data import data_problems
-from nnstudio.graph.checks.validation_shapes import multi_input_problems, shape_problems
+from nnstudio.graph.checks.validation_shapes import (
+    multi_input_problems,
+    shape_problems,
+    stored_value_problems,
+)
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.document_types import Node, PortRef
 from nnstudio.graph.model.naming import label_start, node_label
@@ -21,10 +28,15 @@ from nnstudio.graph.model.signature import DataSignature
 __all__ = ["Problem", "validate"]
 
 
-def validate(doc: Document, data: DataSignature | None = None) -> list[Problem]:
-    """All problems of ``doc`` (and against dataset ``data``, if given). Never raises."""
+def validate(doc: Document, data: DataSignature | None = None,
+             training: Mapping[str, Any] | None = None) -> list[Problem]:
+    """All problems of ``doc`` (and against dataset ``data``, if given). Never raises.
+
+    training: the project's training settings, for the memory estimate of a training
+    step (batch size, optimizer, bagging); without them only the parameters count.
+    """
     try:
-        problems = _validate(doc, data)
+        problems = _validate(doc, data, training)
     except Exception as exc:  # a safety net: validation must never take the app down
         problems = [Problem(None, None, f"The network could not be checked completely ({exc}).")]
     # a title may hold a line break (e.g. from a file); a problem stays one line
@@ -32,7 +44,8 @@ def validate(doc: Document, data: DataSignature | None = None) -> list[Problem]:
             else replace(p, message=" ".join(p.message.split())) for p in problems]
 
 
-def _validate(doc: Document, data: DataSignature | None) -> list[Problem]:
+def _validate(doc: Document, data: DataSignature | None,
+              training: Mapping[str, Any] | None) -> list[Problem]:
     graph = layout(doc)
     shapes = infer_shapes(doc, graph)
     problems: list[Problem] = []
@@ -56,6 +69,8 @@ def _validate(doc: Document, data: DataSignature | None) -> list[Problem]:
         problems += _penalty_problems(node)
     if data is not None:
         problems += data_problems(doc, shapes, data)
+    problems += stored_value_problems(doc, shapes)
+    problems += memory_problems(doc, shapes, training, data)
     problems += _unreachable(doc, graph)
     return problems
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from nnstudio.graph.checks.problems import Problem, signed
+from nnstudio.graph.checks.problems import Problem, dims, signed
+from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.document_types import Node, PortRef
 from nnstudio.graph.model.naming import label_start
-from nnstudio.graph.model.shapes import Shape, format_shape, pool_stride
+from nnstudio.graph.model.shapes import Shape, format_shape, learned_shapes, pool_stride
 
 _POOLS = ("layer.maxpool2d", "layer.avgpool2d")
 
@@ -92,3 +93,24 @@ def multi_input_problems(node: Node, sources: list[Shape | None]) -> list[Proble
                         f"{label} joins along the features (or channels), so its inputs must "
                         f"agree in every other size, but it gets {listed}.")]
     return []
+
+
+def stored_value_problems(doc: Document, shapes: dict[PortRef, Shape]) -> list[Problem]:
+    """A warning per stored array whose shape no longer fits its layer (e.g. after its
+    units changed): training would start that array from new random values."""
+    problems = []
+    for node in doc.nodes.values():
+        if not node.values:
+            continue
+        needed = learned_shapes(node, shapes.get(PortRef(node.id, "in")))
+        for name, array in node.values.items():
+            want = needed.get(name)
+            have = tuple(int(d) for d in getattr(array, "shape", ()))
+            if want is None or have == want:
+                continue
+            problems.append(Problem(
+                node.id, None,
+                f"{label_start(node)} has a stored {name} of shape {dims(have) or 'scalar'} "
+                f"but now needs {dims(want)}; training starts it from new random values.",
+                "warning"))
+    return problems

@@ -45,6 +45,17 @@ _OPS = {"layer.dense": "dense", "layer.conv2d": "conv2d", "layer.maxpool2d": "ma
         "layer.batchnorm": "batchnorm", "layer.softmax": "softmax", "activation": "activation"}
 
 
+@dataclass(frozen=True)
+class Discarded:
+    """A stored value that did not fit its layer: ``stored`` shape against ``needed``; the
+    layer starts it from drawn values instead."""
+
+    node_id: str
+    name: str
+    stored: tuple[int, ...]
+    needed: tuple[int, ...]
+
+
 @dataclass
 class NeuronRow:
     """One Neuron inside its group: row ``row`` of ``(group, "weight")``."""
@@ -92,6 +103,7 @@ class Program:
     requires_grad: dict[str, bool] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)   # output node id -> title
     floats_per_sample: int = 0   # Σ step output sizes of one sample (sizes eval batches)
+    discarded: list[Discarded] = field(default_factory=list)  # stored values not used
     # filled by the walk, consumed by values.initialise:
     factories: dict[str, tuple[int, LayerFactory]] = field(default_factory=dict)
     rows: dict[str, NeuronRow] = field(default_factory=dict)

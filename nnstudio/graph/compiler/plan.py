@@ -17,7 +17,7 @@ from nnstudio.engine.losses import (
     mse_loss,
 )
 from nnstudio.graph.compiler import values as learned
-from nnstudio.graph.compiler.build import Program
+from nnstudio.graph.compiler.build import Discarded, Program
 from nnstudio.graph.compiler.ir import OutputHead, ParamKey, Step
 from nnstudio.graph.compiler.ops import NeuronGroupOp, Op
 from nnstudio.graph.errors import GraphError
@@ -62,6 +62,8 @@ class Plan:
         self.buffers: dict[ParamKey, Array] = program.buffers
         self.layers: dict[str, Layer] = dict(program.layers)
         self.steps: tuple[Step, ...] = tuple(program.steps)
+        self.discarded: tuple[Discarded, ...] = tuple(program.discarded)
+        """Stored values of the document that did not fit (drawn afresh instead)."""
         ops = learned.ops_of(program)
         self._run: list[tuple[tuple[str, ...], str, Op, bool]] = [
             (s.inputs, s.output, op, program.requires_grad[s.output])

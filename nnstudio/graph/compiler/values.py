@@ -17,7 +17,7 @@ import numpy as np
 
 from nnstudio.engine.dropout import Dropout
 from nnstudio.engine.init import initialize
-from nnstudio.graph.compiler.build import Program
+from nnstudio.graph.compiler.build import Discarded, Program
 from nnstudio.graph.compiler.ops import LayerOp, NeuronGroupOp, Op
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.edits import Compound, Edit, SetEdgeWeight, SetValues
@@ -31,8 +31,8 @@ def initialise(program: Program, doc: Document, seed: int) -> None:
         if node_id in p.factories:
             index, factory = p.factories[node_id]
             layer = factory(rng)
-            _seed_layer(layer.params, node.values)
-            _seed_layer(layer.buffers, node.values)
+            for arrays in (layer.params, layer.buffers):
+                p.discarded += _seed_layer(node_id, arrays, node.values)
             p.ops[index] = LayerOp(layer)
             p.layers[node_id] = layer
             if isinstance(layer, Dropout):
@@ -65,11 +65,20 @@ def initialise(program: Program, doc: Document, seed: int) -> None:
             maybe_op.layer.input_grad = maybe_op.need_grad[0]
 
 
-def _seed_layer(arrays: dict[str, Any], values: dict[str, np.ndarray]) -> None:
+def _seed_layer(node_id: str, arrays: dict[str, Any], values: dict[str, np.ndarray]
+                ) -> list[Discarded]:
+    """Copy the document's values into a new layer's arrays; a value of another shape is
+    not used (the drawn one stays) and is returned, so it can be reported."""
+    discarded = []
     for name, array in arrays.items():
         value = values.get(name)
-        if value is not None and np.shape(value) == array.shape:
+        if value is None:
+            continue
+        if np.shape(value) == array.shape:
             array[...] = value
+        else:
+            discarded.append(Discarded(node_id, name, tuple(np.shape(value)), array.shape))
+    return discarded
 
 
 def _seed_group(program: Program, doc: Document, owner: str) -> None:

@@ -30,6 +30,7 @@ import math
 import os
 import re
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -39,6 +40,13 @@ from typing import Any
 import numpy as np
 
 import nnstudio
+from nnstudio.graph.files.field_checks import (
+    clean_strings,
+    dataset_from_data,
+    seed_from_data,
+    training_from_data,
+    without_surrogates,
+)
 from nnstudio.graph.files.migrations import SCHEMA_VERSION, migrate
 from nnstudio.graph.files.runs_data import runs_from_data, runs_to_data
 from nnstudio.graph.files.serialize import (
@@ -77,6 +85,7 @@ MAX_RUN_WEIGHTS_LIMIT_MB = 100_000
 
 _CHUNK = 2**20
 _ARRAY_MEMBER = re.compile(r"a(0|[1-9][0-9]{0,5})\.npy")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _TOP_KEYS = {"format", "schema_version", "written_by", "name", "description", "seed", "graph",
              "dataset", "training", "preprocessing", "ui", "optimizer_state", "ensemble",
@@ -106,6 +115,7 @@ def project_to_bytes(project: Project) -> bytes:
     except FormatError as error:
         raise ProjectFileError(f"The project cannot be saved: {error}.") from None
     text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    text = without_surrogates(text)  # text typed into Qt may hold them; UTF-8 cannot
     npz = io.BytesIO()
     with zipfile.ZipFile(npz, "w") as inner:
         for key, array in arrays.items():
@@ -120,34 +130,87 @@ def project_to_bytes(project: Project) -> bytes:
 
 
 def save_project(project: Project, path: str | Path) -> None:
-    """Write ``project`` to ``path`` atomically (the old file survives any failure)."""
+    """Write ``project`` to ``path`` atomically (the old file survives any failure).
+
+    A symbolic link is written through: its target gets the new content and the link stays
+    a link. The file keeps its permission bits. The temporary file next to the target has a
+    short name of its own (a file name near the system's limit still saves), and stray
+    temporary files of this project left by an earlier crash are removed.
+    """
     path = Path(path)
     data = project_to_bytes(project)
-    folder = path.parent if str(path.parent) else Path(".")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     try:
-        mode = os.stat(path).st_mode & 0o777
+        mode = os.stat(target).st_mode & 0o777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    prefix = temp_prefix(target.name)
     temp_name: str | None = None
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
+        os.replace(temp_name, target)
         temp_name = None
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ProjectFileError(f"Could not save {path}: {reason}.") from None
+        raise ProjectFileError(f"Could not save {shown(path)}: {reason}.") from None
     finally:
         if temp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
     _sync_folder(folder)
+    remove_stray_temps(folder, target.name)
+
+
+STRAY_AGE_S = 600.0
+"""A temporary file of a save this much older than now is a crash's leftover."""
+_TEMP_NAME_CHARS = 60
+_TEMP_RANDOM = re.compile(r"[a-z0-9_]{8}")
+
+
+def temp_prefix(name: str) -> str:
+    """``.<name>.`` for the temporary file of a save, the name cut to 60 characters (a
+    long name plus the random part and ``.tmp`` would pass the file system's limit)."""
+    return f".{name[:_TEMP_NAME_CHARS]}."
+
+
+def remove_stray_temps(folder: Path, name: str, now: float | None = None) -> list[Path]:
+    """Delete the temporary files of earlier saves of ``name`` in ``folder`` that are older
+    than ``STRAY_AGE_S`` (a save in progress elsewhere is younger); returns them."""
+    now = time.time() if now is None else now
+    prefix = temp_prefix(name)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        if not _TEMP_RANDOM.fullmatch(entry.name[len(prefix):-len(".tmp")]):
+            continue  # not tempfile's 8 random characters: someone else's file
+        try:
+            if not entry.is_file(follow_symlinks=False) \
+                    or now - entry.stat(follow_symlinks=False).st_mtime < STRAY_AGE_S:
+                continue
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def shown(path: Path) -> str:
+    """A path for a sentence, cut in the middle when it is very long."""
+    text = str(path)
+    return text if len(text) <= 160 else text[:70] + "…" + text[-80:]
 
 
 def _sync_folder(folder: Path) -> None:
@@ -182,13 +245,11 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
         optimizer["meta"] = encode_json(state["meta"], "the optimizer state")
     if "arrays" in state:
         optimizer["arrays"] = {
-            name: writer.put(state["arrays"][name], f"optimizer array {name!r}")
+            name: writer.put(state["arrays"][name], f"optimizer array {name!r}", weights=False)
             for name in sorted(state["arrays"])}
     ensemble = [{name: writer.put(member[name], f"array {name!r} of bagging member {i + 1}")
                  for name in sorted(member)} for i, member in enumerate(project.ensemble)]
     runs = runs_to_data(project.runs, writer)
-    if isinstance(project.seed, bool) or not isinstance(project.seed, int):
-        raise FormatError("the seed should be a whole number")
     if project.active_run is not None and project.find_run(project.active_run) is None:
         raise FormatError(f"the current run {project.active_run!r} is not among the runs")
     data = {
@@ -197,10 +258,12 @@ def _project_to_data(project: Project) -> tuple[dict[str, Any], dict[str, np.nda
         "written_by": f"NN Studio {nnstudio.__version__}",
         "name": encode_json(project.name, "the project name"),
         "description": encode_json(project.description, "the description"),
-        "seed": project.seed,
+        "seed": seed_from_data(project.seed, "the seed"),
         "graph": graph,
-        "dataset": encode_json(project.dataset, "the dataset settings"),
-        "training": encode_json(project.training, "the training settings"),
+        "dataset": dataset_from_data(encode_json(project.dataset, "the dataset settings"),
+                                     "the dataset settings"),
+        "training": training_from_data(encode_json(project.training, "the training settings"),
+                                       "the training settings"),
         "preprocessing": encode_json(project.preprocessing, "the preprocessing"),
         "ui": encode_json(project.ui, "the view settings"),
         "optimizer_state": optimizer,
@@ -342,13 +405,15 @@ def _parse_json(raw: bytes) -> Any:
 
     try:
         text = raw.decode("utf-8")
-        return json.loads(text, parse_constant=bad_constant, parse_int=parse_int,
+        data = json.loads(text, parse_constant=bad_constant, parse_int=parse_int,
                           parse_float=parse_float)
     except UnicodeDecodeError:
         raise FormatError("its project.json is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise FormatError(f"its project.json is not valid JSON (line {error.lineno}, "
                           f"column {error.colno}: {error.msg})") from None
+    # "\ud800" is valid JSON but no valid Unicode: such text becomes U+FFFD
+    return clean_strings(data) if _SURROGATE_ESCAPE.search(raw) else data
 
 
 def _read_arrays(raw: bytes, budget: int) -> dict[str, np.ndarray]:
@@ -417,6 +482,8 @@ def _project_from_data(raw: Any, arrays: ArrayReader) -> Project:
         if not isinstance(value, dict):
             raise FormatError(f"{label} should be an object")
         dicts[key] = value
+    dicts["training"] = training_from_data(dicts["training"], "the training settings")
+    dicts["dataset"] = dataset_from_data(dicts["dataset"], "the dataset settings")
     optimizer = _optimizer_from_data(raw.get("optimizer_state", {}), arrays)
     members = expect_list(raw.get("ensemble", []), "the bagging ensemble")
     if len(members) > MAX_ENSEMBLE:
@@ -440,7 +507,7 @@ def _project_from_data(raw: Any, arrays: ArrayReader) -> Project:
         description=expect_text(raw.get("description", ""), "the description", 100_000),
         dataset=dicts["dataset"], training=dicts["training"],
         preprocessing=dicts["preprocessing"],
-        seed=expect_int(raw.get("seed", 0), "the seed", 0, 2**64 - 1),
+        seed=seed_from_data(raw.get("seed", 0), "the seed"),
         runs=runs, active_run=active, optimizer_state=optimizer, ensemble=ensemble,
         run_weights_limit_mb=expect_int(raw.get("run_weights_limit_mb", 50),
                                         "the run weights limit", 0, MAX_RUN_WEIGHTS_LIMIT_MB),
@@ -458,5 +525,6 @@ def _optimizer_from_data(raw: Any, arrays: ArrayReader) -> dict[str, Any]:
             raise FormatError("the optimizer arrays should be an object")
         state["arrays"] = {
             expect_text(key, "an optimizer array name", 200):
-            arrays.take(ref, f"optimizer array {show(key)}") for key, ref in refs.items()}
+            arrays.take(ref, f"optimizer array {show(key)}", weights=False)
+            for key, ref in refs.items()}
     return state

@@ -17,14 +17,22 @@ import math
 import re
 from typing import Any
 
+import numpy as np
+
+from nnstudio.graph.files.field_checks import (
+    dataset_from_data,
+    history_from_data,
+    seed_from_data,
+    training_from_data,
+)
 from nnstudio.graph.files.serialize import (
     MAX_ID_CHARS,
     ArrayReader,
     ArrayWriter,
     FormatError,
     decode_json,
+    edge_weight_from_data,
     encode_json,
-    expect_int,
     expect_keys,
     expect_list,
     expect_text,
@@ -55,19 +63,28 @@ def _run_to_data(run: Run, writer: ArrayWriter) -> dict[str, Any]:
     return {
         "id": run.id, "name": encode_json(run.name, f"the name of {where}"),
         "started": run.started, "ended": run.ended,
-        "settings": encode_json(dict(run.settings), f"the settings of {where}"),
-        "dataset": encode_json(dict(run.dataset), f"the dataset of {where}"),
-        "seed": run.seed,
+        "settings": training_from_data(encode_json(dict(run.settings), f"the settings of {where}"),
+                                       f"the settings of {where}"),
+        "dataset": dataset_from_data(encode_json(dict(run.dataset), f"the dataset of {where}"),
+                                     f"the dataset of {where}"),
+        "seed": seed_from_data(run.seed, f"the seed of {where}"),
         "network": encode_json({k: dict(v) for k, v in run.network.items()},
                                f"the network of {where}"),
         "fingerprint": run.fingerprint,
-        "history": encode_json([dict(r) for r in run.history], f"the history of {where}"),
+        "history": encode_json(
+            list(history_from_data([_plain(r) for r in run.history], f"the history of {where}")),
+            f"the history of {where}"),
         "outcome": run.outcome, "message": encode_json(run.message, f"the message of {where}"),
         "preprocessing": encode_json(dict(run.preprocessing), f"the scaler of {where}"),
         "parent": run.parent, "weights_dropped": run.weights_dropped,
         "weights": None if run.weights is None else _weights_to_data(run.weights, writer,
                                                                       where),
     }
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    """An epoch record with NumPy scalars as Python numbers."""
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in dict(record).items()}
 
 
 def _weights_to_data(weights: RunWeights, writer: ArrayWriter, where: str) -> dict[str, Any]:
@@ -124,10 +141,9 @@ def _run_from_data(raw: Any, index: int, arrays: ArrayReader) -> Run:
             raise FormatError(f"the {label} of {where} should be an object")
         return value
 
-    history = decode_json(expect_list(raw.get("history", []), f"the history of {where}"),
-                          f"the history of {where}")
-    if not all(isinstance(record, dict) for record in history):
-        raise FormatError(f"every record of the history of {where} should be an object")
+    history = history_from_data(
+        decode_json(expect_list(raw.get("history", []), f"the history of {where}"),
+                    f"the history of {where}"), f"the history of {where}")
     outcome = expect_text(raw.get("outcome", "completed"), f"the outcome of {where}", 40)
     if outcome not in OUTCOMES:
         raise FormatError(f"the outcome of {where} is {show(outcome)}, not one of "
@@ -143,11 +159,13 @@ def _run_from_data(raw: Any, index: int, arrays: ArrayReader) -> Run:
     return Run(
         id=run_id, name=expect_text(raw["name"], f"the name of {where}", MAX_RUN_NAME_CHARS),
         started=optional_text("started", _TIME), ended=optional_text("ended", _TIME),
-        settings=json_object("settings", "settings"), dataset=json_object("dataset", "dataset"),
-        seed=expect_int(raw.get("seed", 0), f"the seed of {where}", 0, 2**64 - 1),
+        settings=training_from_data(json_object("settings", "settings"),
+                                    f"the settings of {where}"),
+        dataset=dataset_from_data(json_object("dataset", "dataset"), f"the dataset of {where}"),
+        seed=seed_from_data(raw.get("seed", 0), f"the seed of {where}"),
         network=_network(json_object("network", "network"), where),
         fingerprint=expect_text(raw.get("fingerprint", ""), f"the fingerprint of {where}", 64),
-        history=tuple(history), outcome=outcome,
+        history=history, outcome=outcome,
         message=expect_text(raw.get("message", ""), f"the message of {where}",
                             MAX_MESSAGE_CHARS),
         preprocessing=json_object("preprocessing", "scaler"), weights=weights,
@@ -184,12 +202,11 @@ def _weights_from_data(raw: Any, arrays: ArrayReader, where: str) -> RunWeights:
         raise FormatError(f"the edge weights of {where} should be an object")
     edge_weights = {}
     for edge_id, weight in edges_raw.items():
-        if isinstance(weight, bool) or not isinstance(weight, int | float) \
-                or not math.isfinite(weight):
+        number = edge_weight_from_data(weight, f"the weight of edge {show(edge_id)} in {where}")
+        if number is None:
             raise FormatError(f"the weight of edge {show(edge_id)} in {where} should be a "
-                              "finite number")
-        edge_weights[expect_text(edge_id, f"an edge id in {where}", MAX_ID_CHARS)] = \
-            float(weight)
+                              "number, not null")
+        edge_weights[expect_text(edge_id, f"an edge id in {where}", MAX_ID_CHARS)] = number
     members = expect_list(raw.get("ensemble", []), f"the ensemble of {where}")
     if len(members) > MAX_ENSEMBLE:
         raise FormatError(f"the ensemble of {where} has more than {MAX_ENSEMBLE} members")

@@ -32,15 +32,16 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.document_types import Edge, Node, PortRef
 from nnstudio.graph.model.edits import AddEdge, AddNode
+from nnstudio.graph.model.fields import FLOAT32_MAX, MAX_COORDINATE, MAX_TITLE_CHARS, short
 from nnstudio.graph.model.registry import NODE_TYPES
 
-#: Bounds for what a file may contain (far above anything the app makes).
+#: Bounds for what a file may contain (far above anything the app makes; the settings'
+#: own bounds are declared in ``nnstudio.graph.model.fields`` and the node registry).
 MAX_ID_CHARS = 64
 MAX_TEXT_CHARS = 10_000
-MAX_COORDINATE = 1e9
-MAX_INT_PARAM = 1_000_000_000
 MAX_JSON_DEPTH = 32
 MAX_ARRAY_DIMS = 8
+_CHUNK = 1 << 20
 
 _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -59,30 +60,35 @@ def show(value: object, limit: int = 40) -> str:
 
 
 class ArrayWriter:
-    """Collects arrays under keys ``a0``, ``a1``... in the order they are referenced."""
+    """Collects arrays under keys ``a0``, ``a1``... in the order they are referenced
+    (each checked like a loaded one: ``check_weights_array``)."""
 
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
 
-    def put(self, array: Any, where: str) -> dict[str, Any]:
-        """Store ``array`` and return its JSON reference."""
+    def put(self, array: Any, where: str, weights: bool = True) -> dict[str, Any]:
+        """Store ``array`` and return its JSON reference (``weights``: learned values,
+        checked by ``check_weights_array``; optimizer state is not)."""
         if not isinstance(array, np.ndarray) or not is_numeric_dtype(array.dtype):
             raise FormatError(f"{where} is not a numeric array ({type(array).__name__})")
         if array.ndim > MAX_ARRAY_DIMS:
             raise FormatError(f"{where} has {array.ndim} dimensions (at most {MAX_ARRAY_DIMS})")
+        if weights:
+            check_weights_array(array, where)
         key = f"a{len(self.arrays)}"
         self.arrays[key] = np.array(array, order="C", copy=True)
         return {"array": key, "dtype": array.dtype.str, "shape": list(array.shape)}
 
 
 class ArrayReader:
-    """Hands out checked arrays by reference; every array must be used exactly once."""
+    """Hands out checked arrays by reference (shape, type, and ``check_weights_array``);
+    every array must be used exactly once."""
 
     def __init__(self, arrays: Mapping[str, np.ndarray]) -> None:
         self._arrays = dict(arrays)
         self._used: set[str] = set()
 
-    def take(self, ref: Any, where: str) -> np.ndarray:
+    def take(self, ref: Any, where: str, weights: bool = True) -> np.ndarray:
         ref = expect_keys(ref, where, {"array", "dtype", "shape"})
         key = ref["array"]
         if not isinstance(key, str) or key not in self._arrays:
@@ -97,6 +103,8 @@ class ArrayReader:
         if ref["dtype"] != array.dtype.str:
             raise FormatError(f"{where} should have type {show(ref['dtype'])} but the stored "
                               f"array has type {array.dtype.str}")
+        if weights:
+            check_weights_array(array, where)
         self._used.add(key)
         return array
 
@@ -239,7 +247,7 @@ def document_to_data(doc: Document, arrays: ArrayWriter) -> dict[str, Any]:
             "id": node.id,
             "type": node.type_id,
             "type_version": NODE_TYPES[node.type_id].version,
-            "title": node.title,
+            "title": _title(node.title, where),
             "position": [float(node.position[0]), float(node.position[1])],
             "params": encode_json(dict(node.params), f"{where} settings"),
             "values": {name: arrays.put(node.values[name], f"{where} value {name!r}")
@@ -255,6 +263,12 @@ def document_to_data(doc: Document, arrays: ArrayWriter) -> dict[str, Any]:
         })
     next_node, next_edge = doc.id_counters
     return {"nodes": nodes, "edges": edges, "next_ids": {"node": next_node, "edge": next_edge}}
+
+
+def _title(title: str, where: str) -> str:
+    if len(title) > MAX_TITLE_CHARS:
+        raise FormatError(f"the title of {where} is longer than {MAX_TITLE_CHARS} characters")
+    return title
 
 
 def document_from_data(data: Any, arrays: ArrayReader) -> Document:
@@ -304,7 +318,7 @@ def _node_from_data(raw: Any, index: int, arrays: ArrayReader) -> Node:
     if version < spec.version:
         raise FormatError(f"{where} uses the old version {version} of {type_id}, which this "
                           "NN Studio cannot convert")
-    title = expect_text(raw["title"], f"the title of {where}", 1000)
+    title = expect_text(raw["title"], f"the title of {where}", MAX_TITLE_CHARS)
     position = expect_list(raw["position"], f"the position of {where}")
     if len(position) != 2:
         raise FormatError(f"the position of {where} should be two numbers")
@@ -316,7 +330,7 @@ def _node_from_data(raw: Any, index: int, arrays: ArrayReader) -> Node:
     values = {}
     for name, ref in values_raw.items():
         expect_id(name, f"a value name of {where}")
-        values[name] = arrays.take(ref, f"value {show(name)} of {where}")
+        values[name] = arrays.take(ref, f"value {show(name)} of {where} ({spec.title})")
     return Node(node_id, type_id, title, (x, y), params, values)
 
 
@@ -338,9 +352,6 @@ def _params_from_data(raw: Any, type_id: str, where: str) -> dict[str, Any]:
             params[name] = known[name].coerce(value)
         except GraphError as error:
             raise FormatError(f"setting {name!r} of {where} is wrong ({error})") from None
-        if known[name].kind == "int":
-            expect_int(params[name], f"setting {name!r} of {where}", -MAX_INT_PARAM,
-                       MAX_INT_PARAM)
     return params
 
 
@@ -363,7 +374,38 @@ def _edge_from_data(raw: Any, index: int, nodes: Mapping[str, Node]) -> Edge:
             raise FormatError(f"{where} uses a port {show(port)} that node {show(node_id)} "
                               f"({spec.title}) does not have")
         ends.append(PortRef(node_id, port))
-    weight = raw["weight"]
-    if weight is not None:
-        weight = expect_number(weight, f"the weight of {where}", 1e300)
+    weight = edge_weight_from_data(raw["weight"], f"the weight of {where}")
     return Edge(edge_id, ends[0], ends[1], weight)
+
+
+# ----------------------------------------------------------------------------- weights
+
+
+def check_weights_array(array: np.ndarray, where: str) -> np.ndarray:
+    """A float array of learned values must be finite and within float32's range (the
+    engine computes in float32: a larger value would become infinite only during a run,
+    losing it). Checked a million values at a time, so no big temporary array."""
+    if array.dtype.kind != "f":
+        return array
+    flat = array.reshape(-1)
+    for start in range(0, flat.size, _CHUNK):
+        block = flat[start:start + _CHUNK]
+        if not np.isfinite(block).all():
+            raise FormatError(f"{where} holds values that are not finite (NaN or infinite)")
+        if array.dtype.itemsize > 4 and float(np.abs(block).max()) > FLOAT32_MAX:
+            raise FormatError(f"{where} holds values beyond float32's range "
+                              f"(±{FLOAT32_MAX:.3g}), which training cannot use")
+    return array
+
+
+def edge_weight_from_data(value: Any, where: str) -> float | None:
+    """An edge weight: null, or a number within float32's range."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FormatError(f"{where} should be a number or null, not {short(value)}")
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > FLOAT32_MAX:
+        raise FormatError(f"{where} is {short(value)}, beyond float32's range "
+                          f"(±{FLOAT32_MAX:.3g}), which training cannot use")
+    return number

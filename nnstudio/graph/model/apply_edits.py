@@ -28,6 +28,7 @@ from nnstudio.graph.model.edits import (
     SetTitle,
     SetValues,
 )
+from nnstudio.graph.model.fields import FLOAT32_MAX, MAX_COORDINATE, MAX_TITLE_CHARS, short
 from nnstudio.graph.model.naming import label_start
 from nnstudio.graph.model.registry import node_type
 
@@ -55,6 +56,8 @@ def clean_position(position: Any) -> tuple[float, float]:
         raise GraphError(f"A position must be two numbers (x, y); got {position!r}.") from None
     if not (math.isfinite(x) and math.isfinite(y)):
         raise GraphError(f"A position must be two finite numbers; got {position!r}.")
+    if max(abs(x), abs(y)) > MAX_COORDINATE:
+        raise GraphError(f"A position must lie within ±{MAX_COORDINATE:g}; got {position!r}.")
     return (x, y)
 
 
@@ -69,7 +72,19 @@ def _clean_weight(weight: Any) -> float | None:
         raise GraphError(f"A weight must be a number; got {weight!r}.") from None
     if not math.isfinite(value):
         raise GraphError(f"A weight must be a finite number; got {weight!r}.")
+    if abs(value) > FLOAT32_MAX:
+        raise GraphError(f"A weight must lie within float32's range (±{FLOAT32_MAX:.3g}); "
+                         f"got {short(value)}.")
     return value
+
+
+def _clean_title(title: Any) -> str:
+    if not isinstance(title, str):
+        raise GraphError(f"A node title must be text; got {short(title)}.")
+    if len(title) > MAX_TITLE_CHARS:
+        raise GraphError(f"A node title must be at most {MAX_TITLE_CHARS} characters long; "
+                         f"this one has {len(title):,}.")
+    return title
 
 
 def _clean_values(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -101,9 +116,7 @@ def _add_node(doc: EditableGraph, edit: AddNode) -> Edit:
     if node.id in doc.nodes:
         raise GraphError(f"There is already a node '{node.id}' in this network.")
     kind = node_type(node.type_id)
-    if not isinstance(node.title, str):
-        raise GraphError(f"A node title must be text; got {node.title!r}.")
-    clean = Node(node.id, node.type_id, node.title, clean_position(node.position),
+    clean = Node(node.id, node.type_id, _clean_title(node.title), clean_position(node.position),
                  kind.clean_params(node.params), _clean_values(node.values))
     doc.nodes = _insert(doc.nodes, clean.id, clean, edit.index)
     doc._bump_counter(clean.id)
@@ -181,11 +194,10 @@ def _set_param(doc: EditableGraph, edit: SetParam) -> Edit:
 
 def _set_title(doc: EditableGraph, edit: SetTitle) -> Edit:
     node = doc.node(edit.node_id)
-    if not isinstance(edit.title, str):
-        raise GraphError(f"A node title must be text; got {edit.title!r}.")
+    title = _clean_title(edit.title)
     old = node.title
-    node.title = edit.title
-    doc._notify(ev.TitleChanged(node.id, edit.title))
+    node.title = title
+    doc._notify(ev.TitleChanged(node.id, title))
     return SetTitle(node.id, old)
 
 def _set_edge_weight(doc: EditableGraph, edit: SetEdgeWeight) -> Edit:

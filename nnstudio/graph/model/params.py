@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.fields import short
 
 ParamKind = Literal["int", "float", "bool", "choice", "str"]
 
@@ -46,12 +47,12 @@ class ParamSpec:
             text = str(value).strip() if isinstance(value, str) else value
             if text not in self.choices:
                 raise GraphError(
-                    f"{self.label} must be one of {', '.join(self.choices)}; got {value!r}."
+                    f"{self.label} must be one of {', '.join(self.choices)}; got {short(value)}."
                 )
             clean = text
         else:
             if not isinstance(value, str):
-                raise GraphError(f"{self.label} must be text; got {value!r}.")
+                raise GraphError(f"{self.label} must be text; got {short(value)}.")
             clean = value
         if self.kind in ("int", "float"):
             self._check_range(clean)
@@ -59,26 +60,26 @@ class ParamSpec:
 
     def _to_int(self, value: Any) -> int:
         if isinstance(value, bool):
-            raise GraphError(f"{self.label} must be a whole number; got {value!r}.")
+            raise GraphError(f"{self.label} must be a whole number; got {short(value)}.")
         if isinstance(value, int):
             return int(value)
         try:
             number = float(value.strip()) if isinstance(value, str) else float(value)
         except (TypeError, ValueError):
-            raise GraphError(f"{self.label} must be a whole number; got {value!r}.") from None
+            raise GraphError(f"{self.label} must be a whole number; got {short(value)}.") from None
         if not math.isfinite(number) or not number.is_integer():
-            raise GraphError(f"{self.label} must be a whole number; got {value!r}.")
+            raise GraphError(f"{self.label} must be a whole number; got {short(value)}.")
         return int(number)
 
     def _to_float(self, value: Any) -> float:
         if isinstance(value, bool):
-            raise GraphError(f"{self.label} must be a number; got {value!r}.")
+            raise GraphError(f"{self.label} must be a number; got {short(value)}.")
         try:
             number = float(value.strip()) if isinstance(value, str) else float(value)
         except (TypeError, ValueError):
-            raise GraphError(f"{self.label} must be a number; got {value!r}.") from None
+            raise GraphError(f"{self.label} must be a number; got {short(value)}.") from None
         if not math.isfinite(number):
-            raise GraphError(f"{self.label} must be a finite number; got {value!r}.")
+            raise GraphError(f"{self.label} must be a finite number; got {short(value)}.")
         return number
 
     def _to_bool(self, value: Any) -> bool:
@@ -90,14 +91,14 @@ class ParamSpec:
             return True
         if isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "0"):
             return False
-        raise GraphError(f"{self.label} must be on or off (true/false); got {value!r}.")
+        raise GraphError(f"{self.label} must be on or off (true/false); got {short(value)}.")
 
     def _check_range(self, number: float) -> None:
         if self.minimum is not None and number < self.minimum:
             raise GraphError(
-                f"{self.label} must be at least {_number_text(self.minimum)}; got {number}."
+                f"{self.label} must be at least {_number_text(self.minimum)}; got {short(number)}."
             )
         if self.maximum is not None and number > self.maximum:
             raise GraphError(
-                f"{self.label} must be at most {_number_text(self.maximum)}; got {number}."
+                f"{self.label} must be at most {_number_text(self.maximum)}; got {short(number)}."
             )

@@ -20,6 +20,13 @@ import numpy as np
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model import project_events as pe
 from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.fields import (
+    SEED,
+    TRAINING_FIELDS,
+    FieldError,
+    check_value,
+    short,
+)
 from nnstudio.graph.model.project_edits import (
     FIELDS,
     SETTING_ROOTS,
@@ -145,6 +152,7 @@ class Project:
         if edit.name == "active_run" and edit.value is not None \
                 and self.find_run(edit.value) is None:
             raise GraphError(f"There is no run '{edit.value}' to make current.")
+        _check_field(edit.name, edit.value)
         old = getattr(self, edit.name)
         setattr(self, edit.name, copy.deepcopy(edit.value))
         self._notify(pe.FieldChanged(edit.name))
@@ -162,6 +170,8 @@ class Project:
                 inner = {}
                 target[key] = inner
             target = inner
+        if path[0] == "training" and len(path) == 2 and edit.value is not None:
+            _check_field("training", {path[1]: edit.value})
         old = copy.deepcopy(target.get(path[-1]))
         if edit.value is None:
             target.pop(path[-1], None)
@@ -230,6 +240,27 @@ class Project:
         if not all(same_run(a, b) for a, b in zip(self.runs, other.runs, strict=True)):
             return False
         return all(same_value(a, b) for a, b in zip(self.ensemble, other.ensemble, strict=True))
+
+
+def _check_field(name: str, value: Any) -> None:
+    """Training settings and the seed within their declared bounds (``fields``), so the
+    project never holds what its file could not be opened with again."""
+    if name == "seed":
+        checks = [(SEED, value)]
+    elif name == "training":
+        if not isinstance(value, Mapping):
+            raise GraphError("The training settings must be a dict.")
+        unknown = [key for key in value if key not in TRAINING_FIELDS]
+        if unknown:
+            raise GraphError(f"There is no training setting {short(unknown[0])}.")
+        checks = [(TRAINING_FIELDS[key], item) for key, item in value.items()]
+    else:
+        return
+    for spec, item in checks:
+        try:
+            check_value(spec, item)
+        except FieldError as error:
+            raise GraphError(f"The {spec.label} {error}.") from None
 
 
 def same_run(a: Run, b: Run) -> bool:

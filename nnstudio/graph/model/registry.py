@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.fields import MAX_COLUMNS
 from nnstudio.graph.model.params import ParamKind, ParamSpec
 
 __all__ = [
@@ -28,6 +29,16 @@ PortKind = Literal["scalar", "tensor", "any"]
 Level = Literal["neuron", "layer", "both"]
 
 CATEGORIES = ("Neurons & biases", "Layers", "Activations", "Data & output")
+
+# Largest settings (an inspector spin box shows them; memory is estimated separately).
+MAX_UNITS = 1_000_000
+"""Units of a Dense layer, features of an Input vector."""
+MAX_CHANNELS = 100_000
+MAX_KERNEL = 1_000
+"""Kernel size, stride and padding of a convolution or pool."""
+MAX_IMAGE_SIDE = 100_000
+MAX_SPLIT_OUTPUTS = 1_024
+"""Outputs of a Split node: each is a port on the canvas."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +128,11 @@ def _weight_params(default_init: str) -> tuple[ParamSpec, ...]:
         ParamSpec("l1", "float", 0.0, "L1 strength",
                   "Factor of the sum of |w| added to the loss; acts only when the penalty is l1 "
                   "or l1_l2 and this is above 0 (e.g. 0.001).",
-                  minimum=0.0, decimals=6, step=0.0001),
+                  minimum=0.0, maximum=1000.0, decimals=6, step=0.0001),
         ParamSpec("l2", "float", 0.0, "L2 strength",
                   "Factor of the sum of w² added to the loss; acts only when the penalty is l2 "
                   "or l1_l2 and this is above 0 (e.g. 0.001).",
-                  minimum=0.0, decimals=6, step=0.0001),
+                  minimum=0.0, maximum=1000.0, decimals=6, step=0.0001),
     )
 
 
@@ -133,11 +144,12 @@ def _use_bias() -> ParamSpec:
 def _pool_params() -> tuple[ParamSpec, ...]:
     return (
         ParamSpec("kernel_size", "int", 2, "Kernel size", "Side of the square window.",
-                  minimum=1),
+                  minimum=1, maximum=MAX_KERNEL),
         ParamSpec("stride", "int", 0, "Stride",
                   "Step of the window in pixels; 0 means the same as the kernel size.",
-                  minimum=0),
-        ParamSpec("padding", "int", 0, "Padding", "Pixels added on every border.", minimum=0),
+                  minimum=0, maximum=MAX_KERNEL),
+        ParamSpec("padding", "int", 0, "Padding", "Pixels added on every border.", minimum=0,
+                  maximum=MAX_KERNEL),
     )
 
 
@@ -175,18 +187,21 @@ _TYPES: tuple[NodeType, ...] = (
     _layer("layer.dense", "Dense",
            "A fully connected layer: every output unit is a weighted sum of all inputs plus a "
            "bias, like a column of neurons drawn at once.",
-           (ParamSpec("units", "int", 8, "Units", "Number of neurons in the layer.", minimum=1),
+           (ParamSpec("units", "int", 8, "Units", "Number of neurons in the layer.", minimum=1,
+                      maximum=MAX_UNITS),
             _use_bias(), *_weight_params("he_uniform")), "units", True),
     _layer("layer.conv2d", "Conv2D",
            "A convolution: small learned filters slide over the image and share their weights, "
            "giving one feature map per filter.",
            (ParamSpec("out_channels", "int", 8, "Filters",
-                      "Number of filters = output channels.", minimum=1),
+                      "Number of filters = output channels.", minimum=1, maximum=MAX_CHANNELS),
             ParamSpec("kernel_size", "int", 3, "Kernel size", "Side of each square filter.",
-                      minimum=1),
-            ParamSpec("stride", "int", 1, "Stride", "Step of the filter in pixels.", minimum=1),
+                      minimum=1, maximum=MAX_KERNEL),
+            ParamSpec("stride", "int", 1, "Stride", "Step of the filter in pixels.", minimum=1,
+                      maximum=MAX_KERNEL),
             ParamSpec("padding", "int", 0, "Padding",
-                      "Zero pixels added on every border (keeps the image size).", minimum=0),
+                      "Zero pixels added on every border (keeps the image size).", minimum=0,
+                      maximum=MAX_KERNEL),
             _use_bias(), *_weight_params("he_uniform")), "out_channels", True),
     _layer("layer.maxpool2d", "MaxPool2D",
            "Downsamples feature maps by keeping the largest value in each window: the strongest "
@@ -218,7 +233,8 @@ _TYPES: tuple[NodeType, ...] = (
     NodeType("layer.split", 1, "Split", _L,
              "Splits a vector into its single numbers, so each can feed a neuron.", "layer",
              (ParamSpec("size", "int", 2, "Size", "Length of the vector = number of outputs.",
-                        minimum=1),), "size", False, _IN_TENSOR, (), split_param="size"),
+                        minimum=1, maximum=MAX_SPLIT_OUTPUTS),), "size", False, _IN_TENSOR, (),
+             split_param="size"),
     # Activations
     NodeType(
         "activation", 1, "Activation", _A,
@@ -228,20 +244,22 @@ _TYPES: tuple[NodeType, ...] = (
         (ParamSpec("function", "choice", "relu", "Function", "The activation function.",
                    choices=ACTIVATIONS),
          ParamSpec("negative_slope", "float", 0.01, "Negative slope",
-                   "Slope for negative inputs (leaky ReLU only).")),
+                   "Slope for negative inputs (leaky ReLU only).", minimum=-1000.0,
+                   maximum=1000.0)),
         "function", False, _ANY_IN, _ANY_OUT),
     # Data & output
     NodeType(
         "neuron.input_feature", 1, "Input feature", _D,
         "One column of the data table as a single input node x.", "neuron",
         (ParamSpec("column", "int", 0, "Column", "Which feature column of the data (from 0).",
-                   minimum=0),), "column", False, (), _OUT_SCALAR),
+                   minimum=0, maximum=MAX_COLUMNS),), "column", False, (), _OUT_SCALAR),
     NodeType(
         "neuron.output", 1, "Scalar output", _D,
         "One predicted number, compared with a target column of the data by a loss.",
         "neuron",
         (ParamSpec("target_column", "int", 0, "Target column",
-                   "Which target column this predicts (from 0).", minimum=0),
+                   "Which target column this predicts (from 0).", minimum=0,
+                   maximum=MAX_COLUMNS),
          ParamSpec("loss", "choice", "mse", "Loss",
                    "mse for numbers; binary cross-entropy for a 0/1 target (on a probability, or "
                    "with logits on a raw score).", choices=SCALAR_LOSSES)),
@@ -251,11 +269,14 @@ _TYPES: tuple[NodeType, ...] = (
         "The data entering the network: a vector of features or an image C×H×W.", "layer",
         (ParamSpec("kind", "choice", "vector", "Kind", "A vector of features or an image.",
                    choices=("vector", "image")),
-         ParamSpec("features", "int", 2, "Features", "Length of the vector.", minimum=1),
+         ParamSpec("features", "int", 2, "Features", "Length of the vector.", minimum=1,
+                   maximum=MAX_UNITS),
          ParamSpec("channels", "int", 1, "Channels", "Image channels (1 grey, 3 colour).",
-                   minimum=1),
-         ParamSpec("height", "int", 8, "Height", "Image height in pixels.", minimum=1),
-         ParamSpec("width", "int", 8, "Width", "Image width in pixels.", minimum=1)),
+                   minimum=1, maximum=MAX_CHANNELS),
+         ParamSpec("height", "int", 8, "Height", "Image height in pixels.", minimum=1,
+                   maximum=MAX_IMAGE_SIDE),
+         ParamSpec("width", "int", 8, "Width", "Image width in pixels.", minimum=1,
+                   maximum=MAX_IMAGE_SIDE)),
         "features", False, (), _OUT_TENSOR),
     NodeType(
         "layer.output", 1, "Output", _D,

@@ -181,3 +181,30 @@ def infer_shapes(doc: GraphView, graph: GraphLayout | None = None) -> dict[PortR
             if out is not None:
                 shapes[PortRef(node_id, spec.name)] = out
     return shapes
+
+
+def learned_shapes(node: Node, in_shape: Shape | None) -> dict[str, Shape]:
+    """The learned arrays a layer node holds for input ``in_shape`` (PyTorch's layouts):
+    Dense ``weight (units, in)``, ``bias (units,)``; Conv2D ``weight (out, in, k, k)``,
+    ``bias (out,)``; BatchNorm ``weight``, ``bias``, ``running_mean``, ``running_var``
+    ``(C,)``. Empty for other nodes or an unknown input (Neurons keep theirs on edges)."""
+    p = node.params
+    t = node.type_id
+    if in_shape is None or not in_shape:
+        return {}
+    if t == "layer.dense" and len(in_shape) == 1:
+        units = int(p["units"])
+        shapes: dict[str, Shape] = {"weight": (units, in_shape[0])}
+        if p.get("use_bias", True):
+            shapes["bias"] = (units,)
+        return shapes
+    if t == "layer.conv2d" and len(in_shape) == 3:
+        out, k = int(p["out_channels"]), int(p["kernel_size"])
+        shapes = {"weight": (out, in_shape[0], k, k)}
+        if p.get("use_bias", True):
+            shapes["bias"] = (out,)
+        return shapes
+    if t == "layer.batchnorm" and len(in_shape) in (1, 3):
+        channels = (in_shape[0],)
+        return {name: channels for name in ("weight", "bias", "running_mean", "running_var")}
+    return {}

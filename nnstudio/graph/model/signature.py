@@ -20,6 +20,8 @@ class DataSignature:
     feature_names: one name per input feature (tables only; empty for images).
     target_min, target_max: the smallest and largest target value over all target columns
         (regression/binary/multilabel), or None when unknown or for class labels.
+    n_samples: the number of samples (None when unknown), for the memory estimate of
+        batch gradient descent.
     """
 
     input_shape: tuple[int, ...]
@@ -28,3 +30,4 @@ class DataSignature:
     feature_names: tuple[str, ...] = ()
     target_min: float | None = None
     target_max: float | None = None
+    n_samples: int | None = None

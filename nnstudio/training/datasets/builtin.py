@@ -151,8 +151,11 @@ BUILTIN: dict[str, BuiltinDataset] = {
     ),
 }
 
-_MIN_SAMPLES = 4
-_MAX_SAMPLES = 1_000_000
+MIN_SAMPLES = 4
+MAX_SAMPLES = 1_000_000
+MAX_NOISE = 10.0
+"""Largest noise standard deviation (the data lie within about ±1)."""
+_MIN_SAMPLES, _MAX_SAMPLES = MIN_SAMPLES, MAX_SAMPLES
 
 
 def _check_param(name: str, key: str, value: Any, default: ParamValue) -> ParamValue:
@@ -175,6 +178,9 @@ def _check_param(name: str, key: str, value: Any, default: ParamValue) -> ParamV
         )
     if key in ("noise", "width", "padding", "margin") and value < 0:
         raise DatasetError(f"Parameter '{key}' of dataset '{name}' must not be negative.")
+    if key == "noise" and value > MAX_NOISE:
+        raise DatasetError(f"Parameter 'noise' of dataset '{name}' must be at most "
+                           f"{MAX_NOISE:g}.")
     if key == "margin" and value >= 1:
         raise DatasetError(f"Parameter 'margin' of dataset '{name}' must be below 1.")
     return value

@@ -80,6 +80,7 @@ class Dataset:
             feature_names=() if self.is_image else self.feature_names,
             target_min=float(self.y.min()) if numeric else None,
             target_max=float(self.y.max()) if numeric else None,
+            n_samples=int(self.x.shape[0]),
         )
 
     def subset(self, indices: np.ndarray, name: str | None = None) -> Dataset:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from nnstudio.graph.model.fields import DATASET_KEYS
 from nnstudio.safe_io import clip, echo, shown_path
 from nnstudio.training.datasets import recent
 from nnstudio.training.datasets.builtin import load_builtin
@@ -29,12 +30,7 @@ from nnstudio.training.datasets.errors import DatasetError, Progress, no_progres
 from nnstudio.training.datasets.idx_import import import_idx
 from nnstudio.training.datasets.npz_import import import_npz
 
-_KEYS: dict[str, set[str]] = {
-    "builtin": {"name", "params", "task"},
-    "csv": {"path", "feature_columns", "target_column", "target_kind", "task", "header"},
-    "npz": {"path"},
-    "idx": {"images", "labels"},
-}
+_KEYS = DATASET_KEYS  # the keys of each source, declared with the project's fields
 
 
 def _path(spec: Mapping[str, Any], key: str, base_dir: Path | None) -> Path:

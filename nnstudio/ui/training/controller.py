@@ -303,6 +303,8 @@ class TrainingController(QObject):
             return
         self.info = info
         self._epoch, self._step = info.first_epoch, info.first_step
+        if info.notes:  # e.g. stored weights that no longer fit: the run says so
+            self._set_message(" ".join(info.notes))
         self.started.emit(info)
 
     @Slot(object)
@@ -350,8 +352,10 @@ class TrainingController(QObject):
                 and self._keep_results:
             self._store(start, relay.results, outcome)
         # the trainer's message is a whole sentence ("Training diverged at epoch 3, …")
-        self._set_message(outcome.message or
-                          f"{FINISH_TEXTS.get(outcome.reason, 'Training ended')}.")
+        notes = self.info.notes if self.info is not None and self.message else ()
+        self._set_message(" ".join([outcome.message or
+                                    f"{FINISH_TEXTS.get(outcome.reason, 'Training ended')}.",
+                                    *notes]))
         self._set_state(FINISHED)
         self.finished.emit(outcome)
 

@@ -9,6 +9,7 @@ and ``project.seed``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,9 +32,11 @@ from PySide6.QtWidgets import (
 
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model import project_events as pe
+from nnstudio.graph.model.fields import SEED, TRAINING_FIELDS, Field
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.project_edits import AnyEdit, SetField, SetSetting, choose_dataset
 from nnstudio.training.datasets import BUILTIN
+from nnstudio.training.datasets.builtin import MAX_NOISE, MAX_SAMPLES, MIN_SAMPLES
 from nnstudio.training.datasets.describe import FILE_SOURCES, describe_file_spec, spec_file_names
 from nnstudio.training.settings import (
     OPTIMIZER_NAMES,
@@ -73,8 +76,8 @@ _DESCENT_HELP = {
 
 def _double(minimum: float, maximum: float, decimals: int, step: float) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
+    box.setDecimals(decimals)  # before the range: the range is rounded to the decimals
     box.setRange(minimum, maximum)
-    box.setDecimals(decimals)
     box.setSingleStep(step)
     box.setKeyboardTracking(False)
     return box
@@ -85,6 +88,32 @@ def _int(minimum: int, maximum: int) -> QSpinBox:
     box.setRange(minimum, maximum)
     box.setKeyboardTracking(False)
     return box
+
+
+def _field_box(field: Field, decimals: int = 3, step: float = 0.05
+               ) -> QDoubleSpinBox | QSpinBox:
+    """A spin box over a declared field's whole range (the range a project file may hold)."""
+    assert field.minimum is not None and field.maximum is not None
+    if field.kind == "int":
+        return _int(int(field.minimum), int(field.maximum))
+    return _double(field.minimum, field.maximum, decimals, step)
+
+
+def _setting(name: str, decimals: int = 3, step: float = 0.05) -> QDoubleSpinBox | QSpinBox:
+    return _field_box(TRAINING_FIELDS[name], decimals, step)
+
+
+def _show_number(box: QDoubleSpinBox | QSpinBox, value: Any) -> None:
+    """Show a number from a file in ``box`` (clamped to its range; not a number: its
+    minimum). The file's value itself is checked when the data are made."""
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not math.isfinite(value):
+        value = box.minimum()
+    value = min(max(value, box.minimum()), box.maximum())
+    if isinstance(box, QSpinBox):
+        box.setValue(int(value))
+    else:
+        box.setValue(float(value))
 
 
 class TrainingPanel(QWidget):
@@ -215,8 +244,8 @@ class TrainingPanel(QWidget):
         self.dataset_note.setWordWrap(True)
         self.dataset_note.setStyleSheet("color: #5a6270;")
         form.addRow(self.dataset_note)
-        self.n_samples = _int(4, 100_000)
-        self.noise = _double(0.0, 10.0, 3, 0.01)
+        self.n_samples = _int(MIN_SAMPLES, MAX_SAMPLES)
+        self.noise = _double(0.0, MAX_NOISE, 3, 0.01)
         self._param_boxes = {"n_samples": self.n_samples, "noise": self.noise}
         for key, box in self._param_boxes.items():
             box.valueChanged.connect(lambda v, k=key: self._param_changed(k, v))
@@ -225,12 +254,12 @@ class TrainingPanel(QWidget):
         form.addRow("Samples", self.n_samples)
         form.addRow("Noise", self.noise)
         self._bind(form, "Validation share", ("training", "val_fraction"),
-                   _double(0.0, 0.9, 2, 0.05), "Share of the samples held out for validation")
-        self._bind(form, "Test share", ("training", "test_fraction"), _double(0.0, 0.9, 2, 0.05))
+                   _setting("val_fraction", 2), "Share of the samples held out for validation")
+        self._bind(form, "Test share", ("training", "test_fraction"), _setting("test_fraction", 2))
         self._bind(form, "Scaling", ("training", "scaling"),
                    self._combo([(s, s) for s in SCALINGS]),
                    "Fitted on the training split only")
-        self._bind(form, "Seed", ("seed",), _int(0, 2**31 - 1),
+        self._bind(form, "Seed", ("seed",), _field_box(SEED),
                    "Same seed, same data split and same initial weights")
         return group
 
@@ -240,12 +269,12 @@ class TrainingPanel(QWidget):
         self._bind(form, "Optimizer", ("training", "optimizer"),
                    self._combo([(n.upper() if n == "sgd" else n.capitalize().replace(
                        "Rmsprop", "RMSprop"), n) for n in OPTIMIZER_NAMES]))
-        self._bind(form, "Learning rate", ("training", "lr"), _double(1e-6, 100.0, 5, 0.01))
-        self._bind(form, "Momentum", ("training", "momentum"), _double(0.0, 0.999, 3, 0.05))
+        self._bind(form, "Learning rate", ("training", "lr"), _setting("lr", 6, 0.01))
+        self._bind(form, "Momentum", ("training", "momentum"), _setting("momentum"))
         self._bind(form, "Nesterov", ("training", "nesterov"), QCheckBox("Nesterov"),
                    "Nesterov's look-ahead momentum: the gradient is taken one momentum step "
                    "ahead")
-        batch = _int(0, 1_000_000)
+        batch = _setting("batch_size")
         batch.setSpecialValueText("all (batch)")
         self._bind(form, "Batch size", ("training", "batch_size"), batch,
                    "0 = the whole training set (batch), 1 = stochastic, else mini-batch")
@@ -254,12 +283,12 @@ class TrainingPanel(QWidget):
         self.descent_label.setWordWrap(True)
         self.descent_label.setStyleSheet("color: #5a6270;")
         form.addRow(self.descent_label)
-        self._bind(form, "Epochs", ("training", "epochs"), _int(1, 1_000_000))
+        self._bind(form, "Epochs", ("training", "epochs"), _setting("epochs"))
         self._bind(form, "LR schedule", ("training", "schedule"),
                    self._combo([(s, s) for s in SCHEDULES]))
-        self._bind(form, "Schedule step", ("training", "step_size"), _int(1, 100_000),
+        self._bind(form, "Schedule step", ("training", "step_size"), _setting("step_size"),
                    "epochs between two decays (step schedule)")
-        self._bind(form, "Factor γ", ("training", "gamma"), _double(0.01, 1.0, 3, 0.05))
+        self._bind(form, "Factor γ", ("training", "gamma"), _setting("gamma"))
         return group
 
     def _stopping_group(self) -> QGroupBox:
@@ -268,12 +297,13 @@ class TrainingPanel(QWidget):
         self._bind(form, "Early stopping", ("training", "early_stopping"),
                    QCheckBox("Early stopping"),
                    "Stop when the validation loss stops improving")
-        self._bind(form, "Patience", ("training", "patience"), _int(1, 100_000),
+        self._bind(form, "Patience", ("training", "patience"), _setting("patience"),
                    "epochs without improvement before stopping")
         self._bind(form, "Restore best", ("training", "restore_best"),
                    QCheckBox("Restore best weights"),
                    "After stopping, keep the weights of the epoch with the best validation loss")
-        self._bind(form, "Bagging members", ("training", "bagging_members"), _int(1, 50),
+        self._bind(form, "Bagging members", ("training", "bagging_members"),
+                   _setting("bagging_members"),
                    "1 = no bagging; more trains each member on a bootstrap sample")
         return group
 
@@ -288,7 +318,7 @@ class TrainingPanel(QWidget):
                 if value is None and path[0] == "training":
                     value = getattr(DEFAULTS, path[1])
                 if isinstance(widget, QDoubleSpinBox | QSpinBox):
-                    widget.setValue(value)
+                    _show_number(widget, value)
                 elif isinstance(widget, QCheckBox):
                     widget.setChecked(bool(value))
                 elif isinstance(widget, QComboBox):
@@ -310,7 +340,7 @@ class TrainingPanel(QWidget):
             params = dict(spec.get("params") or {})
             for key, box in self._param_boxes.items():
                 if key in entry.defaults:
-                    box.setValue(params.get(key, entry.defaults[key]))
+                    _show_number(box, params.get(key, entry.defaults[key]))
             self._show_params([k for k in self._param_boxes if k in entry.defaults])
             fixed = "" if entry.defaults else " Its size is fixed: it has no settings."
             self.dataset_note.setWordWrap(True)

@@ -81,7 +81,8 @@ def mosaic(lut: np.ndarray, images: np.ndarray, symmetric: bool,
     columns = min(max(columns, 1), max(n, 1))
     rows = -(-n // columns)
     out = np.zeros((max(rows * (h + 1) - 1, 1), max(columns * (w + 1) - 1, 1), 4), np.uint8)
-    for k, image in enumerate(images):
+    for k, tile_values in enumerate(images):
+        image = np.asarray(tile_values, dtype=np.float64)  # float32 ±3e38 spans overflow
         finite = image[np.isfinite(image)]
         if symmetric:
             top = float(np.max(np.abs(finite))) if finite.size else 0.0

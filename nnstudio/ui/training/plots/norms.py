@@ -36,6 +36,15 @@ def _swatch(colour: str) -> QIcon:
     return QIcon(pixmap)
 
 
+def histogram(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.histogram`` of finite values, also when they are all (nearly) equal and huge:
+    numpy's own ±0.5 around 1e30 is no width at all, so the range gets a relative pad."""
+    lo, hi = float(values.min()), float(values.max())
+    scale = max(abs(lo), abs(hi), 1.0)
+    pad = scale * 1e-6 if hi - lo <= scale * 1e-9 else 0.0
+    return np.histogram(values, bins=bins, range=(lo - pad, hi + pad))
+
+
 class NormsPanel(LivePanel):
     """kind "gradients" (EpochRecord.grad_norms, Snapshot.grads) or "weights";
     ``titles()`` maps node ids to the titles shown on the canvas."""
@@ -222,7 +231,7 @@ class NormsPanel(LivePanel):
         flat = flat[np.isfinite(flat)]
         if flat.size == 0:
             return
-        counts, edges = np.histogram(flat, bins=_BINS)
+        counts, edges = histogram(flat, _BINS)
         self.hist_curve.setData(edges, counts.astype(float))
         self.hist_range.update(edges, [np.append(counts, 0.0).astype(float)])
 
