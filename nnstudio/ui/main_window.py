@@ -301,6 +301,11 @@ class MainWindow(QMainWindow):
                 (self.redo_action, stack.canRedo(), stack.redoText(), "&Redo")):
             action.setEnabled(able and not self.session.locked)
             action.setText(f"{verb} {text}" if text else verb)
+            # the toolbar keeps a short, steady label (its neighbours must not move as
+            # the text grows); the whole text is in the menu and the tooltip
+            action.setIconText(verb.replace("&", ""))
+            action.setToolTip(f"{verb.replace('&', '')} {text}" if text else
+                              verb.replace("&", ""))
 
     def _create_menus(self) -> None:
         bar = self.menuBar()

@@ -103,7 +103,7 @@ class MoveNodes(Interaction):
                              for item in self.items if item.pos() != self.origins[item.node_id]]
         if edits:
             count = len(edits)
-            self.scene.push_edits(edits, "Move node" if count == 1 else f"Move {count} nodes")
+            self.scene.push_edits(edits, None if count == 1 else f"Move {count} nodes")
         elif not self.moved and self.plain_click:
             self.scene.select_nodes([self.anchor.node_id])
 

@@ -313,13 +313,15 @@ class CanvasScene(QGraphicsScene):
         self.editor.push(edit, text, merge_key)
         self.refresh_now()
 
-    def push_edits(self, edits: list[Edit], text: str) -> bool:
+    def push_edits(self, edits: list[Edit], text: str | None) -> bool:
         """Several edits as one undo step (nothing is pushed for an empty list); a refused
-        step (e.g. while training runs) shows its sentence as a hint. True if pushed."""
+        step (e.g. while training runs) shows its sentence as a hint. True if pushed. A
+        single edit is named by the session ("Delete Dense 1") unless ``text`` says else."""
         if not edits:
             return True
-        return self.try_edit(edits[0] if len(edits) == 1 else Compound(tuple(edits), text),
-                             text)
+        if len(edits) == 1:
+            return self.try_edit(edits[0], text)
+        return self.try_edit(Compound(tuple(edits), text or ""), text)
 
     def try_edit(self, edit: Edit, text: str | None = None, at: QPointF | None = None) -> bool:
         """``push_edit`` for gestures: a refused edit shows its sentence as a hint."""
@@ -375,7 +377,9 @@ class CanvasScene(QGraphicsScene):
         edits += [RemoveNode(n) for n in node_ids]
         count = len(edits)
         what = "node" if not edge_ids else "item"
-        self.push_edits(edits, f"{verb} {count} {what}{'s' if count != 1 else ''}")
+        text = None if count == 1 and verb == "Delete" else (
+            f"{verb} {count} {what}{'s' if count != 1 else ''}")
+        self.push_edits(edits, text)
 
     def select_all(self) -> None:
         for item in [*self.node_items.values(), *self.edge_items.values()]:
