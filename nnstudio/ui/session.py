@@ -24,8 +24,8 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.model.describe import describe_edit
 from nnstudio.graph.model import project_events as pe
+from nnstudio.graph.model.describe import describe_edit
 from nnstudio.graph.model.edits import Compound, MoveNode
 from nnstudio.graph.model.events import Event
 from nnstudio.graph.model.project import Project

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from nnstudio.graph.checks.fixes import problem_fixes, wire_check
 from nnstudio.graph.checks.grouping import group_problems
 from nnstudio.graph.checks.validation import validate
@@ -107,7 +109,7 @@ def test_one_missing_wire_is_one_problem_with_its_follow_on_warnings() -> None:
     chain = [doc.add_node("layer.input", (0, 0)), doc.add_node("layer.dense", (200, 0)),
              doc.add_node("activation", (400, 0)), doc.add_node("layer.dense", (600, 0)),
              doc.add_node("layer.output", (800, 0))]
-    for a, b in zip(chain[:3], chain[1:4], strict=True):
+    for a, b in itertools.pairwise(chain[:4]):
         doc.connect(a, "out", b, "in")
     problems = validate(doc)  # the last wire, Dense → Output, is missing
     assert len(problems) == 5

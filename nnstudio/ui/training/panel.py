@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model import project_events as pe
 from nnstudio.graph.model.project import Project
-from nnstudio.graph.model.project_edits import AnyEdit, SetField, SetSetting, choose_dataset
+from nnstudio.graph.model.project_edits import AnyEdit, SetField, SetSetting
+from nnstudio.training.dataset_choice import builtin_choice
 from nnstudio.training.datasets import BUILTIN
 from nnstudio.training.datasets.describe import FILE_SOURCES, describe_file_spec, spec_file_names
 from nnstudio.training.settings import (
@@ -62,8 +63,6 @@ def setting_edit(path: Path, value: Any) -> AnyEdit:
     """The project edit that stores ``value`` at ``path``."""
     return SetField(path[0], value) if len(path) == 1 else SetSetting(path, value)
 PLACEHOLDER = "Choose a dataset…"
-FULL_BATCH_MAX = 64
-"""A new project (no batch size yet) trains sets of at most this many samples full-batch."""
 _DESCENT_HELP = {
     "batch": "batch gradient descent: one step per epoch on all training samples",
     "stochastic": "stochastic gradient descent: one step per sample",
@@ -364,11 +363,8 @@ class TrainingPanel(QWidget):
         spec = {"source": "builtin", "name": name, "params": {}}
         if project.dataset == spec:
             return
-        size = BUILTIN[str(name)].defaults.get("n_samples")
-        full_batch = ("batch_size" not in project.training and isinstance(size, int)
-                      and size <= FULL_BATCH_MAX)  # a new project on small data: batch GD
-        text = f"Use dataset {name}"
-        self._push(choose_dataset(spec, text, full_batch), text)
+        edit = builtin_choice(project, str(name))
+        self._push(edit, edit.text)
 
     def _after_change(self) -> None:
         self.reload()
