@@ -65,7 +65,7 @@ def test_wire_two_ports_then_undo_redo(qtbot):
     assert len(edges) == 1
     assert (edges[0].source, edges[0].target) == (PortRef(a, "out"), PortRef(b, "in"))
     assert scene.undo_stack.count() == 1
-    assert scene.undo_stack.undoText() == "Connect"
+    assert scene.undo_stack.undoText() == "Connect Dense 1 → Dense 2"
     assert set(scene.edge_items) == set(doc.edges)
     label = scene.edge_items[edges[0].id].label
     assert label == "N×8"  # the shape of a Dense 8 output
@@ -167,7 +167,7 @@ def test_delete_a_selected_edge(qtbot):
     assert scene.selected_edge_ids() == [edge_id]
     QTest.keyClick(view.viewport(), Qt.Key.Key_Delete)
     assert not doc.edges and len(doc.nodes) == 2
-    assert scene.undo_stack.undoText() == "Delete 1 item"
+    assert scene.undo_stack.undoText() == "Disconnect Dense 1 → Dense 2"
 
 
 def test_copy_paste_with_keyboard_goes_through_the_clipboard(qtbot):

@@ -23,6 +23,7 @@ class SceneLike(Protocol):
 
     document: Document
     add_box: Any
+    fix_menu: Any
     inline_editor: Any
 
     @property

@@ -65,6 +65,8 @@ class CanvasScene(QGraphicsScene):
         self.edge_items: dict[str, EdgeItem] = {}
         self.interaction: interactions.Interaction | None = None
         self.add_box: Any = None
+        self.fix_menu: Any = None
+        """The menu of fixes a wire that did not fit opened last (tests)."""
         self.inline_editor: Any = None
         self.paste_count = 0
         self._problems: dict[str, list[Problem]] = {}

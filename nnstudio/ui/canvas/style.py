@@ -47,6 +47,8 @@ PORT_FILL = {"scalar": QColor("#ffffff"), "tensor": QColor("#475569"), "any": QC
 PORT_BORDER = QColor("#475569")
 PORT_ALLOWED = QColor("#16a34a")
 PORT_FORBIDDEN = QColor("#d1d5db")
+PORT_MISMATCH = QColor("#dc2626")
+"""A wire would connect here but not fit the shapes (red, before the drop)."""
 
 EDGE = QColor("#8a94a6")
 EDGE_SELECTED = QColor("#2563eb")

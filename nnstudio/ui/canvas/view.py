@@ -29,9 +29,9 @@ NODE_TYPE_MIME = "application/x-nnstudio-node-type"
 """Mime type of a palette drag; its data is the node type id in UTF-8."""
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
-FIT_MIN_ZOOM = 0.75
-""""Fit all" never zooms out below this, so the texts stay readable; a wider or taller graph
-shows its top-left part and the rest is a pan away."""
+FIT_MIN_ZOOM = 0.2
+""""Fit all" shows the whole network down to this zoom (texts are drawn from 0.35 on and
+edge labels from 0.55, hovering shows them); a larger graph shows its top-left part."""
 FIT_MARGIN = 40.0
 
 
