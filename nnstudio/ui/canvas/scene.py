@@ -233,7 +233,12 @@ class CanvasScene(QGraphicsScene):
     def place_labels_now(self) -> None:
         """Slide every edge label along its wire to a spot free of nodes and other labels."""
         self._labels_timer.stop()
-        label_layout.place_edge_labels(self.edge_items.values(), self.node_items.values())
+        try:
+            selected = self.selected_node_ids()
+        except RuntimeError:  # the scene is being destroyed
+            return
+        label_layout.place_edge_labels(self.edge_items.values(), self.node_items.values(),
+                                       selected)
 
     def shape_text(self, ref: PortRef) -> str:
         """The shape of an edge's source as an edge label; "" for scalars and unknowns."""
@@ -248,6 +253,7 @@ class CanvasScene(QGraphicsScene):
         shape = self.shape_text(edge.source)
         target_type = self.document.nodes[edge.target.node_id].type_id
         weighted = target_type == "neuron.neuron"
+        item.weighted = weighted
         values = self._overlay_values
         # live neuron-edge weights from a run win over the document's stored weight
         weight = values.get(edge_id, edge.weight) if self._overlay_mode == "weights" \
@@ -454,6 +460,7 @@ class CanvasScene(QGraphicsScene):
             ids = self.selected_node_ids()
         except RuntimeError:  # the C++ scene is being destroyed and deletes its items
             return
+        self.schedule_label_layout()  # a selected node's weights show
         self.selection_ids_changed.emit(ids)
 
     # --- hints, popups -----------------------------------------------------------------
