@@ -12,7 +12,7 @@ from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.document_types import Edge, PortRef
 from nnstudio.graph.model.edits import AddEdge, Edit, MoveNode
 from nnstudio.graph.model.registry import NODE_TYPES
-from nnstudio.ui.canvas import add_box, inline_edit, style
+from nnstudio.ui.canvas import add_box, inline_edit, placement, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, wire_path
 from nnstudio.ui.canvas.node_item import NodeItem
 from nnstudio.ui.canvas.port_item import PortItem, PortState
@@ -100,6 +100,18 @@ class MoveNodes(Interaction):
             item.setPos(self.origins[item.node_id] + shift)
 
     def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.moved and self.items:
+            moving = {item.node_id for item in self.items}
+            shift = placement.free_offset([item.sceneBoundingRect() for item in self.items],
+                                          self.scene.node_rects(moving))
+            if shift is None:  # no room there: everything goes back
+                self.cancel()
+                self.scene.show_hint(placement.NO_ROOM, event.scenePos())
+                return
+            if not shift.isNull():
+                for item in self.items:
+                    item.setPos(item.pos() + shift)
+                self.scene.show_hint(placement.HINT, event.scenePos())
         edits: list[Edit] = [MoveNode(item.node_id, (item.pos().x(), item.pos().y()))
                              for item in self.items if item.pos() != self.origins[item.node_id]]
         if edits:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -33,7 +33,7 @@ from nnstudio.graph.model.document_types import Edge, Node, PortRef
 from nnstudio.graph.model.edits import AddEdge, AddNode, Compound, Edit, RemoveEdge, RemoveNode
 from nnstudio.graph.model.registry import node_type
 from nnstudio.graph.model.shapes import format_shape, infer_shapes
-from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, style
+from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, placement, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, EdgeLabelItem
 from nnstudio.ui.canvas.editing import EditTarget
 from nnstudio.ui.canvas.hint_item import HintItem
@@ -53,6 +53,8 @@ class CanvasScene(QGraphicsScene):
     """Selected node ids (list[str], document order) after every selection change."""
     hint_changed = Signal(str)
     """A sentence for the status bar while a gesture explains itself ("" clears)."""
+    legend_changed = Signal(str)
+    """What edge colours and widths mean now: "weights", "gradients" or "" (plain)."""
 
     def __init__(self, document: Document, editor: EditTarget,
                  parent: QWidget | None = None) -> None:
@@ -71,6 +73,7 @@ class CanvasScene(QGraphicsScene):
         self.paste_count = 0
         self._problems: dict[str, list[Problem]] = {}
         self._overlay_mode = "weights"
+        self.legend_mode = ""
         self._overlay_values: dict[str, float] = {}
         self._thumbnails: dict[str, Any] = {}
         self._shapes: dict[PortRef, tuple[int, ...]] = {}
@@ -149,6 +152,7 @@ class CanvasScene(QGraphicsScene):
                 return
         elif isinstance(event, ev.EdgeWeightChanged):
             self._restyle_edge(event.edge_id)
+            self._update_legend()
             return
         elif isinstance(event, ev.ValuesChanged):
             return
@@ -223,7 +227,20 @@ class CanvasScene(QGraphicsScene):
             item.set_port_shapes(texts)
         for edge_id in self.edge_items:
             self._restyle_edge(edge_id)
+        self._update_legend()
         self.place_labels_now()
+
+    def _update_legend(self) -> None:
+        values = self._overlay_values
+        if self._overlay_mode == "gradients" and values:
+            mode = "gradients"
+        elif values or any(e.weight is not None for e in self.document.edges.values()):
+            mode = "weights"
+        else:
+            mode = ""
+        if mode != self.legend_mode:
+            self.legend_mode = mode
+            self.legend_changed.emit(mode)
 
     def schedule_label_layout(self) -> None:
         """Re-place the edge labels on the next event-loop turn (once for many changes)."""
@@ -294,6 +311,7 @@ class CanvasScene(QGraphicsScene):
                                 if v is not None and math.isfinite(float(v))}
         for edge_id in self.edge_items:
             self._restyle_edge(edge_id)
+        self._update_legend()
         self.schedule_label_layout()
 
     def set_node_thumbnails(self, images: Mapping[str, np.ndarray] | None) -> None:
@@ -301,7 +319,22 @@ class CanvasScene(QGraphicsScene):
         images = images or {}
         for node_id, item in self.node_items.items():
             array = images.get(node_id)
-            item.set_thumbnail(None if array is None else heat_map_image(array))
+            room = self.room_below(node_id) if array is not None else 1e9
+            item.set_thumbnail(None if array is None else heat_map_image(array), room)
+        self.schedule_label_layout()
+
+    def room_below(self, node_id: str) -> float:
+        """Free height (scene px) under a card before the next card in its column."""
+        item = self.node_items[node_id]
+        x, y = item.pos().x(), item.pos().y()
+        width, bottom = item.width, y + item.height - (
+            item.thumb_size + 6 if item.thumbnail is not None and not item.thumb_beside
+            else 0)
+        tops = [other.pos().y() for other_id, other in self.node_items.items()
+                if other_id != node_id and other.pos().y() > y
+                and other.pos().x() < x + width + placement.GAP
+                and x < other.pos().x() + other.width + placement.GAP]
+        return (min(tops) - bottom - placement.GAP) if tops else 1e9
 
     def set_problems(self, problems: list[Problem]) -> None:
         """Show an error badge (problems in its tooltip) on every node with a problem."""
@@ -348,11 +381,31 @@ class CanvasScene(QGraphicsScene):
         return Node(self.document.new_node_id(), type_id, self.document.default_title(type_id),
                     position, kind.default_params(), {})
 
+    def node_rects(self, ignore: set[str] | frozenset[str] = frozenset()) -> list[QRectF]:
+        """The cards on the canvas (scene coordinates), except those in ``ignore``."""
+        return [item.sceneBoundingRect() for node_id, item in self.node_items.items()
+                if node_id not in ignore]
+
+    def _clear_spot(self, node: Node, pos: QPointF) -> bool:
+        """Move the new ``node`` aside if it would cover another; False (and a hint) when
+        there is no room near ``pos``."""
+        x, y = node.position
+        width, height = estimated_size(node.type_id)
+        shift = placement.free_offset([QRectF(x, y, width, height)], self.node_rects())
+        if shift is None:
+            self.show_hint(placement.NO_ROOM, pos)
+            return False
+        if not shift.isNull():
+            node.position = (x + shift.x(), y + shift.y())
+            self.hint_changed.emit(placement.HINT)
+        return True
+
     def add_node_at(self, type_id: str, pos: QPointF) -> str:
-        """Add a node of ``type_id`` at ``pos`` as one undo step; returns its id ("" when
-        the edit was refused: its sentence shows as a hint)."""
+        """Add a node of ``type_id`` at ``pos`` (moved aside if it would cover another) as
+        one undo step; returns its id ("" when the edit was refused: its sentence shows as
+        a hint)."""
         node = self.new_node(type_id, pos)
-        if not self.try_edit(AddNode(node), None, pos):
+        if not self._clear_spot(node, pos) or not self.try_edit(AddNode(node), None, pos):
             return ""
         self.select_nodes([node.id])
         return node.id
@@ -366,6 +419,8 @@ class CanvasScene(QGraphicsScene):
         else:
             source, target = PortRef(node.id, new_port), port
             node.position = (node.position[0] - node_width(type_id), node.position[1])
+        if not self._clear_spot(node, pos):
+            return ""
         edge = Edge(self.document.new_edge_id(), source, target, None)
         if not self.try_edit(Compound((AddNode(node), AddEdge(edge)),
                                       f"Add {node.title} and connect"), None, pos):
@@ -431,6 +486,13 @@ class CanvasScene(QGraphicsScene):
             left = min(n.position[0] for n in fragment.nodes.values())
             top = min(n.position[1] for n in fragment.nodes.values())
             offset = (style.snap(at.x()) - left, style.snap(at.y()) - top)
+        rects = [QRectF(n.position[0] + offset[0], n.position[1] + offset[1],
+                        *estimated_size(n.type_id)) for n in fragment.nodes.values()]
+        shift = placement.free_offset(rects, self.node_rects())
+        if shift is None:
+            self.show_hint(placement.NO_ROOM, at)
+            return
+        offset = (offset[0] + shift.x(), offset[1] + shift.y())
         edit, new_ids = self.document.paste_edit(fragment, offset)
         assert isinstance(edit, Compound)
         if self.try_edit(Compound(edit.edits, text), None, at):
@@ -549,3 +611,13 @@ class CanvasScene(QGraphicsScene):
 
 def node_width(type_id: str) -> float:
     return style.LAYER_WIDTH if node_type(type_id).level == "layer" else style.NEURON_WIDTH
+
+
+def estimated_size(type_id: str) -> tuple[float, float]:
+    """Width and height (scene px) a new card of ``type_id`` takes before it is drawn."""
+    kind = node_type(type_id)
+    rows = max(len(kind.inputs), len(kind.outputs), 1)
+    tensor = any(p.kind != "scalar" for p in (*kind.inputs, *kind.outputs))
+    height = (style.HEADER_HEIGHT + style.LINE_HEIGHT + 8 + rows * style.PORT_ROW_HEIGHT
+              if tensor or rows > 1 else 52.0)
+    return node_width(type_id), height

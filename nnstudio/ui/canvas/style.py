@@ -22,6 +22,8 @@ CORNER_RADIUS = 8.0
 PORT_RADIUS = 5.5
 PORT_HIT_RADIUS = 10.0
 THUMBNAIL_SIZE = 44.0
+THUMBNAIL_MIN_SIZE = 28.0
+"""Below this a neuron map does not grow its card; it sits beside the settings line."""
 BADGE_RADIUS = 9.0
 
 BACKGROUND = QColor("#f6f7f9")

@@ -68,6 +68,7 @@ class LockBanner(QObject):
         else:
             viewport.removeEventFilter(self)
             self.banner.hide()
+            self.view.set_bottom_inset(0)
 
     def _place_banner(self) -> None:
         """Full width along the bottom edge of the canvas viewport."""
@@ -75,6 +76,7 @@ class LockBanner(QObject):
         self.banner.setFixedWidth(max(area.width(), 200))
         self.banner.setFixedHeight(self.banner.heightForWidth(self.banner.width()))
         self.banner.move(area.left(), area.bottom() + 1 - self.banner.height())
+        self.view.set_bottom_inset(self.banner.height())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.locked:
