@@ -83,7 +83,7 @@ def hide_stray_tab_bars(window: QMainWindow) -> None:
 def _sizes(workspace: str, width: int, height: int) -> dict[str, int]:
     """Default sizes (px) of the columns and rows of ``workspace`` in a window this big."""
     if workspace == "train":
-        return {"left": 300 if width >= 1400 else 280, "right": max(width // 2, 480),
+        return {"left": 310 if width >= 1400 else 300, "right": max(width // 2, 480),
                 "left_lower": max(height // 4, 150), "right_lower": height // 2,
                 "bottom": 140}
     if workspace == "explain":

@@ -91,6 +91,9 @@ class CanvasScene(QGraphicsScene):
         self.addItem(self.hint)
         self.node_actions = NodeActions()
         """What a node's context menu offers; features add to it."""
+        self.node_defaults: Callable[[str], Mapping[str, Any]] | None = None
+        """Settings a new node of a type takes beyond its type's defaults (the data's
+        shape for an Input, the network-wide penalty for a Dense…); set by the window."""
         # Weak connections: the stack and the document may outlive the scene, and a scene
         # being destroyed emits selectionChanged while its Python side is already gone.
         self.selectionChanged.connect(weak_method(self._emit_selection))
@@ -378,8 +381,11 @@ class CanvasScene(QGraphicsScene):
         kind = node_type(type_id)
         width = style.LAYER_WIDTH if kind.level == "layer" else style.NEURON_WIDTH
         position = (style.snap(pos.x() - width / 2), style.snap(pos.y() - style.HEADER_HEIGHT / 2))
+        params = kind.default_params()
+        if self.node_defaults is not None:
+            params.update(kind.clean_params({**params, **self.node_defaults(type_id)}))
         return Node(self.document.new_node_id(), type_id, self.document.default_title(type_id),
-                    position, kind.default_params(), {})
+                    position, params, {})
 
     def node_rects(self, ignore: set[str] | frozenset[str] = frozenset()) -> list[QRectF]:
         """The cards on the canvas (scene coordinates), except those in ``ignore``."""
