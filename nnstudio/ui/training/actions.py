@@ -66,6 +66,7 @@ class TrainingActions:
         startable = blocked is None
         a["train"].setEnabled(not active and startable)  # paused: Pause reads "Resume"
         a["train"].setText("Continue training" if has_run else "Train")
+        a["train"].setIconText("Train")  # the toolbar's buttons keep their places
         a["pause"].setEnabled(active)
         a["pause"].setText("Resume" if state == PAUSED else "Pause")
         a["stop"].setEnabled(active)
@@ -75,6 +76,8 @@ class TrainingActions:
         for name, tip in self.tips.items():
             off = blocked is not None and not active and name in STARTERS
             text = f"Cannot train: {blocked} (F5 shows where)" if off else tip
+            if name == "train" and not off and has_run:
+                text = "Continue training the current run (F5)"
             a[name].setToolTip(text)
             a[name].setStatusTip(text)
 

@@ -226,6 +226,8 @@ class TrainingUi(QObject):
                   f"backend): {outcome.message}", file=sys.stderr, flush=True)
         for panel in self.plots.values():
             panel.end_run()
+        if outcome.reason == "diverged":
+            self.views.loss.show_divergence()
         self.refresher.refresh_all()
         epoch = self.controller.epoch
         if outcome.reason == "diverged":
@@ -286,6 +288,9 @@ class TrainingUi(QObject):
             panel.load_history(history)
         self.overlays.clear()
         self._on_state(self.controller.state)
+        run = self.session.project.active
+        if run is not None and run.outcome == "diverged":
+            self.views.loss.show_divergence()
         if history:
             self.controller.show_saved()
 

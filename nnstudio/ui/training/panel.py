@@ -168,6 +168,10 @@ class TrainingPanel(QWidget):
         for i, name in enumerate(names):
             button = QToolButton()
             button.setDefaultAction(actions[name])
+            if name == "train":  # the whole text here ("Continue training")
+                action = actions[name]
+                action.changed.connect(lambda b=button, a=action: b.setText(a.text()))
+                button.setText(action.text())
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setSizePolicy(button.sizePolicy().horizontalPolicy().Expanding,
                                  button.sizePolicy().verticalPolicy())
