@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -534,8 +534,20 @@ class CanvasScene(QGraphicsScene):
     # --- hints, popups -----------------------------------------------------------------
 
     def show_hint(self, text: str, at: QPointF | None = None) -> None:
-        """Show ``text`` near ``at`` (scene coordinates) and on ``hint_changed``."""
+        """Show ``text`` near ``at`` (scene coordinates), inside the visible canvas, and on
+        ``hint_changed``."""
         self.hint.show_text(text, at)
+        views = self.views()
+        if views and at is not None:  # a long sentence must not run off the canvas
+            view = views[0]
+            box = self.hint.boundingRect()
+            corner = view.mapFromScene(at)
+            room = view.viewport().rect()
+            dx = min(room.right() - (corner.x() + box.right()) - 4, 0)
+            dy = min(room.bottom() - (corner.y() + box.bottom()) - 4, 0)
+            dx = max(dx, -(corner.x() + box.left()) + 4) if dx else 0
+            if dx or dy:
+                self.hint.setPos(view.mapToScene(corner + QPoint(int(dx), int(dy))))
         self.hint_changed.emit(text)
 
     def clear_hint(self) -> None:
