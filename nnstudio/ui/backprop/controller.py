@@ -209,11 +209,17 @@ class BackpropUi(QObject):
 
     def _fill_samples(self, node: NodeTrace) -> None:
         assert self.batch is not None
+        batch = self.batch
+        scaled = batch.scaling != "none"
+        self.panel.set_scaling(batch.scaling)
         rows = []
         for i in range(node.value.shape[0]):
             grad = "—" if node.grad is None else texts.vector(node.grad[i])
-            rows.append([str(i + 1), texts.vector(self.batch.raw_x[i].reshape(-1)),
-                         texts.vector(np.asarray(self.batch.y[i]).reshape(-1)),
+            inputs = [texts.vector(batch.raw_x[i].reshape(-1))]
+            if scaled:
+                inputs.append(texts.vector(np.asarray(batch.x[i]).reshape(-1)))
+            rows.append([str(i + 1), *inputs,
+                         texts.vector(np.asarray(batch.y[i]).reshape(-1)),
                          texts.vector(node.value[i]), grad])
         fill_table(self.panel.samples, rows)
 
