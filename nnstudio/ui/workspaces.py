@@ -61,9 +61,10 @@ def stray_tab_bars(window: QMainWindow) -> list[QTabBar]:
              and not d.isFloating()]
     stray = []
     for bar in window.findChildren(QTabBar):
-        if bar.parent() is not window or not bar.isVisible():
-            continue
         rect = bar.geometry()
+        if bar.parent() is not window or not bar.isVisible() \
+                or not rect.intersects(window.rect()):
+            continue  # Qt parks unused bars outside the window
         title = bar.tabText(bar.currentIndex()) if bar.count() else None
         live = any(d.windowTitle() == title and d.geometry().left() < rect.right()
                    and rect.left() < d.geometry().right()
