@@ -191,9 +191,9 @@ class TrainingUi(QObject):
         blocker = self.blocker
         if blocker is None:
             return
-        self.host.show_panel("problems_dock")
-        if blocker.node_id is not None:
+        if blocker.node_id is not None:  # first: selecting it brings the inspector up
             self.host.reveal_node(blocker.node_id)
+        self.host.show_panel("problems_dock")
         if blocker.node_id is None and "dataset" in blocker.reason:
             self.host.show_panel("training_dock")
         self.host.show_status(f"Cannot train: {blocker.reason}", 8000)
