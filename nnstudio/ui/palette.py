@@ -80,8 +80,8 @@ def type_matches(node_type: NodeType, text: str) -> bool:
 
 def match_rank(node_type: NodeType, text: str) -> int | None:
     """How well ``text`` names the type (smaller is better), None if it does not match:
-    0 the title starts with it, 1 every word is in the title, 2 in the type id, 3 in the
-    category, 4 only in the description."""
+    0 it is the title, 1 the title starts with it, 2 every word is in the title, 3 in the
+    type id, 4 in the category, 5 only in the description."""
     words = text.lower().split()
     title = node_type.title.lower()
     fields = (title, node_type.type_id.lower(), node_type.category.lower(),
@@ -89,12 +89,15 @@ def match_rank(node_type: NodeType, text: str) -> int | None:
     everything = " ".join(fields)
     if not all(word in everything for word in words):
         return None
-    if not words or title.startswith(text.strip().lower()):
+    query = " ".join(words)
+    if not words or title == query:
         return 0
-    for rank, field in enumerate(fields[:3], start=1):
+    if title.startswith(query):
+        return 1
+    for rank, field in enumerate(fields[:3], start=2):
         if all(word in field for word in words):
             return rank
-    return 4
+    return 5
 
 
 def wrap_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> list[str]:
