@@ -168,7 +168,8 @@ def test_a_map_dragged_onto_dense_turns_red_and_offers_flatten(qtbot) -> None:  
     assert [n.type_id for n in doc.nodes.values()].count("layer.flatten") == 1
     assert not [p for p in validate(doc) if p.node_id == dense and p.severity == "error"
                 and p.code != "unreachable"]
-    assert scene.undo_stack.count() == 1 and scene.undo_stack.undoText() == "Insert Flatten and connect"
+    assert scene.undo_stack.count() == 1
+    assert scene.undo_stack.undoText() == "Insert Flatten and connect"
     flatten = next(n for n in doc.nodes.values() if n.type_id == "layer.flatten")
     assert doc.incoming(dense)[0].source == PortRef(flatten.id, "out")
 

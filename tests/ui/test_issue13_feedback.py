@@ -16,7 +16,7 @@ from window_helpers import make_window
 from nnstudio.graph.files.project_file import load_project
 from nnstudio.graph.model.edits import SetParam
 from nnstudio.ui.main_window import MainWindow
-from nnstudio.ui.training.controller import FINISHED, IDLE, PAUSED, RUNNING
+from nnstudio.ui.training.controller import FINISHED, IDLE, PAUSED
 
 
 def headers(window: MainWindow) -> set[str]:
@@ -97,8 +97,8 @@ def test_a_diverged_run_says_so_everywhere_until_a_later_edit(qtbot, tmp_path,
     loss = ui.loss
     assert loss.summary.text().startswith("Diverged near epoch")  # not "No training yet."
     assert loss.diverged_line.isVisible() and loss.diverged_at is not None
-    assert not loss.diverged_point.data.size == 0
-    x_range, y_range = loss.plot.getPlotItem().getViewBox().viewRange()
+    assert loss.diverged_point.data.size != 0
+    x_range, _y_range = loss.plot.getPlotItem().getViewBox().viewRange()
     assert x_range[1] - x_range[0] >= 1.0  # one point: still a readable epoch axis
     assert x_range[0] <= loss.diverged_at <= x_range[1]
     assert "diverged" in ui.panel.message.text().lower()

@@ -132,7 +132,7 @@ def test_usable_at_small_sizes(window: MainWindow, qtbot, size: tuple[int, int])
     for widget in (panel.dataset_combo, panel._fields[("training", "lr")],
                    panel._fields[("training", "epochs")]):
         top = widget.mapTo(scroll.viewport(), widget.rect().topLeft()).y()
-        assert 0 <= top and top + widget.height() <= scroll.viewport().height(), widget
+        assert top >= 0 and top + widget.height() <= scroll.viewport().height(), widget
     assert scroll.verticalScrollBar().value() == 0
 
 

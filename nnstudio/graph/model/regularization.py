@@ -34,9 +34,11 @@ def node_penalty(node: Node) -> tuple[str, float]:
 
 def overrides_penalty(node: Node, kind: str, strength: float) -> bool:
     """True if ``node``'s own penalty differs from the network-wide ``kind``/``strength``."""
-    wanted = penalty_values(kind, strength)
-    return any(abs(float(node.params.get(k, 0.0)) - float(v)) > 1e-12 if k != "penalty"
-               else node.params.get(k) != v for k, v in wanted.items())
+    if node.params.get("penalty") != kind:
+        return True
+    parts = _PARTS.get(kind, ())
+    return any(abs(float(node.params.get(name, 0.0)) - (strength if name in parts else 0.0))
+               > 1e-12 for name in ("l1", "l2"))
 
 
 def penalty_edits(doc: GraphView, kind: str, strength: float) -> list[Edit]:
