@@ -16,7 +16,6 @@ class TrainingError(Exception):
 OPTIMIZER_NAMES = ("sgd", "adam", "rmsprop")
 SCHEDULES = ("constant", "step", "exponential", "cosine", "plateau")
 SCALINGS = ("none", "standardize", "minmax")
-PENALTIES = ("none", "l1", "l2", "l1_l2")
 
 _LABELS = {
     "lr": "learning rate", "momentum": "momentum", "weight_decay": "weight decay",
@@ -28,7 +27,6 @@ _LABELS = {
     "test_fraction": "test fraction", "patience": "early-stopping patience",
     "min_delta": "early-stopping minimum improvement",
     "bagging_members": "number of bagging members",
-    "penalty_strength": "penalty strength",
 }
 FIELD_LABELS = _LABELS
 """Readable names of the numeric settings ("learning rate" for ``lr``)."""
@@ -64,13 +62,6 @@ class TrainingSettings:
     min_delta: float = 0.0
     restore_best: bool = True
     bagging_members: int = 1
-    penalty: str = "none"
-    penalty_strength: float = 0.0001
-    dropout: bool = True
-    """penalty, penalty_strength, dropout: the Training panel's choice for ALL layers. A
-    change is written into every weighted node's penalty (and every Dropout's switch) in
-    the same undo step, and new nodes take it; a node set otherwise overrides it. The
-    nodes' own settings are what training reads."""
 
     def __post_init__(self) -> None:
         _check(self)
@@ -141,11 +132,9 @@ def _check(s: TrainingSettings) -> None:
         fail(f"Unknown learning-rate schedule '{s.schedule}' (use {', '.join(SCHEDULES)}).")
     if s.scaling not in SCALINGS:
         fail(f"Unknown scaling '{s.scaling}' (use none, standardize or minmax).")
-    if s.penalty not in PENALTIES:
-        fail(f"Unknown penalty '{s.penalty}' (use {', '.join(PENALTIES)}).")
     if s.lr <= 0:
         fail("The learning rate must be above zero.")
-    for name in ("momentum", "weight_decay", "min_lr", "min_delta", "penalty_strength"):
+    for name in ("momentum", "weight_decay", "min_lr", "min_delta"):
         if getattr(s, name) < 0:
             fail(f"The {_LABELS[name]} must not be negative.")
     if s.nesterov and s.optimizer == "sgd" and s.momentum <= 0:

@@ -33,7 +33,11 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.document import Document, Edge, Node, PortRef
 from nnstudio.graph.model.edits import Edit, SetEdgeWeight, SetParam, SetTitle
 from nnstudio.graph.model.registry import ParamSpec, node_type
-from nnstudio.graph.model.regularization import WEIGHTED_TYPES, overrides_penalty
+from nnstudio.graph.model.regularization import (
+    DEFAULT_STRENGTH,
+    WEIGHTED_TYPES,
+    overrides_penalty,
+)
 from nnstudio.graph.model.shapes import format_shape, infer_shapes
 from nnstudio.ui.canvas.node_actions import NodeActions
 
@@ -150,9 +154,9 @@ class InspectorWidget(QScrollArea):
         self.header: QLabel | None = None
         self.node_actions = NodeActions()
         """Buttons shown under a node's settings; features add to it (see ``NodeActions``)."""
-        self.training_settings: Callable[[], Mapping[str, Any]] = dict
-        """The project's training settings (the network-wide penalty and dropout switch a
-        node's own settings may override)."""
+        self.network_choice: Callable[[], Mapping[str, Any]] = dict
+        """The Training panel's network-wide penalty and dropout switch (``stored_choice``)
+        that a node's own settings may override."""
         self._count = 0
         self._rebuild()
 
@@ -304,10 +308,10 @@ class InspectorWidget(QScrollArea):
     def _override_text(self, node: Node) -> str:
         """A note when the node's own penalty or dropout switch differs from the Training
         panel's choice for all layers (the node's own setting is what trains)."""
-        settings = self.training_settings()
+        settings = self.network_choice()
         if node.type_id in WEIGHTED_TYPES and "penalty" in settings:
             kind = str(settings["penalty"])
-            strength = float(settings.get("penalty_strength", 0.0001))
+            strength = float(settings.get("strength", DEFAULT_STRENGTH))
             if overrides_penalty(node, kind, strength):
                 shown = "none" if kind == "none" else f"{kind.upper().replace('_', '+')} " \
                     f"{strength:g}"

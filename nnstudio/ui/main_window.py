@@ -29,7 +29,12 @@ from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.input_fit import input_params
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.project_edits import AnyEdit
-from nnstudio.graph.model.regularization import WEIGHTED_TYPES, penalty_values
+from nnstudio.graph.model.regularization import (
+    DEFAULT_STRENGTH,
+    WEIGHTED_TYPES,
+    penalty_values,
+    stored_choice,
+)
 from nnstudio.graph.model.signature import DataSignature
 from nnstudio.ui import backprop, data_import, explain, export_actions, runs, training
 from nnstudio.ui.autosave import RecoverySession
@@ -81,7 +86,7 @@ class MainWindow(QMainWindow):
         self.node_palette = PaletteWidget()
         self.inspector = InspectorWidget(session.push)
         self.inspector.node_actions = self.scene.node_actions  # a node's actions, as buttons
-        self.inspector.training_settings = lambda: self.session.project.training
+        self.inspector.network_choice = lambda: stored_choice(self.session.project.ui)
         self.scene.node_defaults = self._node_defaults
         self.problems = ProblemsWidget()
         self.workspaces = Workspaces(self)
@@ -454,14 +459,14 @@ class MainWindow(QMainWindow):
     def _node_defaults(self, type_id: str) -> dict[str, object]:
         """What a new node takes from the project: an Input the data's shape, weighted
         nodes the network-wide penalty, Dropouts the network-wide switch."""
-        training = self.session.project.training
+        choice = stored_choice(self.session.project.ui)
         data = self.session.data_signature
         if type_id == "layer.input" and data is not None:
             return input_params(data)
-        if type_id in WEIGHTED_TYPES and "penalty" in training:
-            strength = float(training.get("penalty_strength", 0.0001))
-            return penalty_values(str(training["penalty"]), strength)
-        if type_id == "layer.dropout" and training.get("dropout") is False:
+        if type_id in WEIGHTED_TYPES and "penalty" in choice:
+            return penalty_values(str(choice["penalty"]),
+                                  float(choice.get("strength", DEFAULT_STRENGTH)))
+        if type_id == "layer.dropout" and choice.get("dropout") is False:
             return {"active": False}
         return {}
 

@@ -3,14 +3,24 @@ switch for every Dropout.
 
 The nodes' own settings are what training reads; these helpers build the edits that set
 them all (one undo step with the Training panel's choice) and tell which nodes differ from
-that choice (they override it).
+that choice (they override it). The choice itself is an editing default, kept in the
+project's ``ui`` field under "regularization" ({"penalty", "strength", "dropout"}): new
+nodes take it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from nnstudio.graph.model.document_types import GraphView, Node
 from nnstudio.graph.model.edits import Edit, SetParam
+from nnstudio.graph.model.project_edits import SetSetting
 
+PENALTIES = ("none", "l1", "l2", "l1_l2")
+DEFAULT_STRENGTH = 0.0001
+CHOICE = ("ui", "regularization")
+"""Where the network-wide choice is kept (a SetSetting path)."""
 WEIGHTED_TYPES = ("neuron.neuron", "layer.dense", "layer.conv2d")
 """Node types with a weight penalty (penalty, l1, l2)."""
 _PARTS = {"none": (), "l1": ("l1",), "l2": ("l2",), "l1_l2": ("l1", "l2")}
@@ -71,3 +81,29 @@ def common_penalty(doc: GraphView) -> tuple[str, float] | None:
         key = node_penalty(node)
         counts[key] = counts.get(key, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+def stored_choice(ui: Mapping[str, Any]) -> dict[str, Any]:
+    """The network-wide choice kept in a project's ``ui`` field: any of "penalty" (one of
+    PENALTIES), "strength" (a float >= 0) and "dropout" (a bool); values of the wrong kind
+    are left out (a file may hold anything)."""
+    raw = ui.get(CHOICE[1]) if isinstance(ui, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    if raw.get("penalty") in PENALTIES:
+        out["penalty"] = raw["penalty"]
+    strength = raw.get("strength")
+    if isinstance(strength, int | float) and not isinstance(strength, bool) \
+            and 0.0 <= float(strength) < float("inf"):
+        out["strength"] = float(strength)
+    if isinstance(raw.get("dropout"), bool):
+        out["dropout"] = raw["dropout"]
+    return out
+
+
+def choice_edits(ui: Mapping[str, Any], **values: Any) -> list[SetSetting]:
+    """SetSetting edits storing ``values`` (penalty, strength, dropout) as the choice."""
+    current = stored_choice(ui)
+    return [SetSetting((*CHOICE, key), value) for key, value in values.items()
+            if current.get(key) != value]

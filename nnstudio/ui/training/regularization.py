@@ -18,21 +18,23 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.model.project_edits import AnyEdit, ProjectCompound, SetSetting
+from nnstudio.graph.model.project_edits import AnyEdit, ProjectCompound
 from nnstudio.graph.model.regularization import (
+    DEFAULT_STRENGTH,
+    PENALTIES,
+    choice_edits,
     common_penalty,
     dropout_edits,
     dropout_nodes,
     overrides_penalty,
     penalty_edits,
+    stored_choice,
     weighted_nodes,
 )
-from nnstudio.training.settings import PENALTIES
 from nnstudio.ui.session import Session
 from nnstudio.ui.training.spin import CompactDoubleSpinBox
 
 PENALTY_TITLES = {"none": "none", "l1": "L1", "l2": "L2", "l1_l2": "L1+L2"}
-DEFAULT_STRENGTH = 0.0001
 
 
 class RegularizationGroup(QGroupBox):
@@ -85,15 +87,15 @@ class RegularizationGroup(QGroupBox):
         self.strength.valueChanged.connect(lambda _v: self._penalty_changed())
         self.dropout.clicked.connect(self._dropout_clicked)
         session.edited.connect(self.reload)
+        session.project_replaced.connect(self.reload)
         self.reload()
 
     # --- reading -------------------------------------------------------------------------
     def choice(self) -> tuple[str, float]:
         """The network-wide penalty: the stored choice, else what most layers use."""
-        training = self.session.project.training
-        if "penalty" in training:
-            return (str(training["penalty"]),
-                    float(training.get("penalty_strength", DEFAULT_STRENGTH)))
+        stored = stored_choice(self.session.project.ui)
+        if "penalty" in stored:
+            return str(stored["penalty"]), float(stored.get("strength", DEFAULT_STRENGTH))
         common = common_penalty(self.session.project.graph)
         if common is None or common[0] == "none":
             return "none", DEFAULT_STRENGTH
@@ -150,12 +152,9 @@ class RegularizationGroup(QGroupBox):
             return
         kind = str(self.penalty.currentData())
         strength = float(self.strength.value())
-        training = self.session.project.training
-        edits: list[AnyEdit] = [SetSetting(("training", "penalty"), kind),
-                                SetSetting(("training", "penalty_strength"), strength)]
-        edits = [e for e in edits if isinstance(e, SetSetting)
-                 and training.get(e.path[-1]) != e.value]
-        edits += penalty_edits(self.session.project.graph, kind, strength)
+        project = self.session.project
+        edits: list[AnyEdit] = [*choice_edits(project.ui, penalty=kind, strength=strength),
+                                *penalty_edits(project.graph, kind, strength)]
         if not edits:
             return
         shown = "no penalty" if kind == "none" else f"{PENALTY_TITLES[kind]} {strength:g}"
@@ -166,6 +165,9 @@ class RegularizationGroup(QGroupBox):
             return
         on = self.dropout.checkState() != Qt.CheckState.Unchecked
         self.dropout.setTristate(False)
-        edits: list[AnyEdit] = [SetSetting(("training", "dropout"), on)]
-        edits += dropout_edits(self.session.project.graph, on)
+        project = self.session.project
+        edits: list[AnyEdit] = [*choice_edits(project.ui, dropout=on),
+                                *dropout_edits(project.graph, on)]
+        if not edits:
+            return
         self._push(edits, f"Dropout {'on' if on else 'off'} in all layers")
