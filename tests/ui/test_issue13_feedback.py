@@ -150,3 +150,19 @@ def test_cell_counts_are_plural_only_when_more_than_one(count: int, correct: boo
     from nnstudio.ui.training.plots.confusion import cell_count_text
 
     assert cell_count_text(count, correct) == text
+
+
+def test_an_export_after_save_as_is_named_after_the_file(qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, tmp_path, monkeypatch)
+    project = load_project(EXAMPLES / "xor.nnstudio")
+    project.name = "Untitled"
+    window.set_project(project, None)
+    target = tmp_path / "my_cnn.nnstudio"
+    window.files.ask_save_path = lambda: target  # type: ignore[method-assign]
+    window.save_as_action.trigger()
+    export = window.export_actions
+    export.ask_save_path = lambda *a: tmp_path / "net.py"  # type: ignore[method-assign]
+    written = export.export_pytorch()
+    code = written[0].read_text(encoding="utf-8")
+    assert "my_cnn" in code and "Untitled" not in code
+    assert window.project.name == "Untitled"  # the project itself is unchanged
