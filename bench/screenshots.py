@@ -96,6 +96,7 @@ def shoot_project(app: QApplication, name: str, project: Project | None, path: P
                 next(iter(window.project.graph.nodes), None))
     for width, height in sizes:
         window.resize(width, height)
+        window.workspaces.states.clear()  # each size shows the default layouts
         for workspace in workspaces:
             window.workspaces.switch(workspace)
             wait(app, 0.3)

@@ -2,9 +2,9 @@
 
 - **Build**: the canvas takes most of the window, the palette left, inspector (and the
   training settings as a tab) right, problems in a strip below the canvas.
-- **Train**: the plots take at least half the window, in two tab groups on the right (the
-  curves above, the pictures below), beside a smaller canvas; training settings, inspector
-  and problems on the left.
+- **Train**: the plots take about half the window, in two tab groups side by side below
+  a wide, shorter canvas (the curves left, the pictures right); training settings,
+  inspector and problems in the left column.
 - **Explain**: backprop, the convolution explainer and the landscape docked below the
   canvas (never floating over it), the inspector right, the lecture tour left.
 
@@ -84,9 +84,9 @@ def hide_stray_tab_bars(window: QMainWindow) -> None:
 def _sizes(workspace: str, width: int, height: int) -> dict[str, int]:
     """Default sizes (px) of the columns and rows of ``workspace`` in a window this big."""
     if workspace == "train":
-        return {"left": 310 if width >= 1400 else 300, "right": max(width // 2, 480),
+        return {"left": 310 if width >= 1400 else 300, "right": 320,
                 "left_lower": max(height // 4, 150), "right_lower": height // 2,
-                "bottom": 140}
+                "bottom": int(height * 0.55), "bottom_right": (width - 300) // 2}
     if workspace == "explain":
         return {"left": 300, "right": 320 if width >= 1400 else 290,
                 "bottom": max(int(height * 0.42), 280), "left_lower": height // 3,
@@ -253,8 +253,8 @@ class Workspaces(QObject):
     def _size(self, workspace: str, anchors: Mapping[str, QDockWidget]) -> None:
         window = self.window
         sizes = _sizes(workspace, window.width(), window.height())
-        horizontal = [(anchors[c], sizes[c]) for c in ("left", "right") if c in anchors
-                      and anchors[c].isVisible()]
+        horizontal = [(anchors[c], sizes[c]) for c in ("left", "right", "bottom_right")
+                      if c in anchors and anchors[c].isVisible() and c in sizes]
         if horizontal:
             window.resizeDocks([d for d, _ in horizontal], [s for _, s in horizontal],
                                Qt.Orientation.Horizontal)

@@ -67,10 +67,13 @@ def test_each_workspace_lays_out_its_docks(window: MainWindow, qtbot) -> None:  
     settle(qtbot)
     assert not window.palette_dock.isVisible()
     assert front(ui.docks["loss"]) and front(ui.docks["boundary"]) and front(ui.settings_dock)
-    plots = ui.docks["loss"].width() * (ui.docks["loss"].height()
-                                        + ui.docks["boundary"].height())
-    assert plots >= 0.4 * window.width() * window.height()  # with headers: half the window
-    assert ui.docks["loss"].width() >= window.width() // 2 - 20
+    loss, pictures = ui.docks["loss"].geometry(), ui.docks["boundary"].geometry()
+    # side by side below the canvas, over half the height, most of the width
+    assert loss.top() > window.view.geometry().bottom() and pictures.left() > loss.right()
+    assert loss.height() >= 0.5 * window.height() - 60
+    plots = loss.width() * loss.height() + pictures.width() * pictures.height()
+    assert plots >= 0.35 * window.width() * window.height()
+    assert window.view.width() >= 0.6 * window.width()  # a wide canvas: networks are wide
     ws.switch("explain")
     settle(qtbot)
     for dock in (window.backprop_ui.dock, window.explain_ui.conv_dock,

@@ -95,11 +95,12 @@ def place_edge_labels(edges: Iterable[EdgeItem], nodes: Iterable[NodeItem],
     def touches_selection(edge: EdgeItem) -> bool:
         return edge.source.node_id in chosen_nodes or edge.target.node_id in chosen_nodes
 
-    labelled.sort(key=lambda e: (not touches_selection(e), e.target.anchor().x(),
+    labelled.sort(key=lambda e: (not (e.weighted and touches_selection(e)),
+                                 e.target.anchor().x(),
                                  e.target.anchor().y(), e.source.anchor().y(),
                                  e.source.anchor().x(), e.edge_id))
     for edge in labelled:
-        forced = touches_selection(edge)
+        forced = edge.weighted and touches_selection(edge)  # a weight, not a shape
         edge.set_featured(forced)
         chosen: float | None = None
         for at in candidates(edge.label_at):

@@ -166,6 +166,8 @@ class NodeItem(QGraphicsItem):
         shape = self.port_shapes.get((is_output, port.spec.name), "")
         if shape == "N" and not several:  # a scalar: the port's circle says it
             shape = ""
+        elif shape.startswith("N×"):  # inside a card the batch N goes without saying
+            shape = shape[2:]  # (the wires' labels and the tooltip keep it)
         name = (port.spec.label or port.spec.name) if several else ""
         return " ".join(t for t in ((shape, name) if is_output else (name, shape)) if t)
 

@@ -26,7 +26,7 @@ class RunsUi(QObject):
         self.panel.setMinimumSize(180, 140)
         self.dock.setWidget(self.panel)
         host.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea,
-                      places={"train": "right"})
+                      places={"train": "bottom"})
         self.host = host
         self.show_action = QAction("Compare &Runs", host.widget())
         self.show_action.setStatusTip("List the project's runs; tick some to overlay their "

@@ -1,6 +1,6 @@
 """The training docks: the settings panel (a tab beside the inspector when building, the
 left column when training) and the live plots, which the Train workspace shows in two tab
-groups right of the canvas: the curves above (Loss in front), the pictures below."""
+groups side by side below a wide canvas: the curves (Loss in front) and the pictures."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from nnstudio.ui.training.plots.norms import NormsPanel
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 CURVES = ("loss", "metrics", "gradients", "weights")
-"""Plots in the upper group of the Train workspace; the others (pictures) go below."""
+"""Plots in the left group of the Train workspace; the others (pictures) go right."""
 PLOT_TITLES = {"loss": "Loss", "metrics": "Accuracy · LR",  # short: one tab row
                "gradients": "Gradients", "weights": "Weights", "filters": "Filters",
                "boundary": "Boundary", "confusion": "Confusion", "draw_pad": "Draw digit"}
@@ -89,7 +89,7 @@ class TrainingDocks:
             widget.setMinimumSize(180, 120)
             self.frames[name] = frame = PlotFrame(widget)
             self.docks[name] = dock = self._dock(PLOT_TITLES[name], f"{name}_dock", frame)
-            place = "right" if name in CURVES else "right_lower"
+            place = "bottom" if name in CURVES else "bottom_right"
             host.add_dock(dock, BOTTOM, places={"train": place},
                           front=("train",) if name in ("loss", "boundary") else ())
 

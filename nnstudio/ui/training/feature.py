@@ -199,8 +199,26 @@ class TrainingUi(QObject):
         self.host.show_status(f"Cannot train: {blocker.reason}", 8000)
         self.panel.show_message(f"Cannot train: {blocker.reason}")
 
+    def _show_fitting_picture(self, info: RunInfo) -> None:
+        """The lower plot group shows what this data can show: the map for 1–2 features,
+        else the confusion matrix (classes) or the learned filters."""
+        if not info.is_image and info.n_features in (1, 2):
+            wanted = "boundary"
+        elif info.task in ("binary", "classification"):
+            wanted = "confusion"
+        else:
+            wanted = "filters"
+        boundary = self.docks["boundary"]
+        if wanted != "boundary" and not boundary.visibleRegion().isEmpty():
+            self.docks[wanted].raise_()  # the map cannot show these data
+        elif wanted == "boundary" and self.docks["boundary"].visibleRegion().isEmpty() \
+                and any(not self.docks[n].visibleRegion().isEmpty()
+                        for n in ("confusion", "filters")):
+            boundary.raise_()
+
     @Slot(object)
     def _on_started(self, info: RunInfo) -> None:
+        self._show_fitting_picture(info)
         self.status.start_run(info.epochs, info.first_epoch)
         history = self.session.project.history if info.first_epoch else []
         for panel in self.plots.values():
@@ -300,6 +318,7 @@ class TrainingUi(QObject):
 
     @Slot(object)
     def _on_preview_started(self, info: RunInfo) -> None:
+        self._show_fitting_picture(info)
         for panel in (self.views.boundary, self.views.filters, self.views.confusion):
             panel.start_run(info)  # their data and axes (the weights keep the history's)
 
