@@ -97,6 +97,11 @@ def shoot_project(app: QApplication, name: str, project: Project | None, path: P
     for width, height in sizes:
         window.resize(width, height)
         window.workspaces.states.clear()  # each size shows the default layouts
+        wait(app, 0.2)
+        if (window.width(), window.height()) != (width, height):
+            print(f"the window cannot be {width}×{height}: it is {window.width()}×"
+                  f"{window.height()} (minimum {window.minimumSizeHint().width()}×"
+                  f"{window.minimumSizeHint().height()})")
         for workspace in workspaces:
             window.workspaces.switch(workspace)
             wait(app, 0.3)
@@ -105,6 +110,8 @@ def shoot_project(app: QApplication, name: str, project: Project | None, path: P
                 window.scene.select_nodes([node])
             window.training_ui.refresh_all()
             wait(app, 0.3)
+            if (window.width(), window.height()) != (width, height):
+                print(f"{workspace}: the window grew to {window.width()}×{window.height()}")
             target = out / f"{name}_{workspace}_{width}x{height}.png"
             window.grab().save(str(target))
             problems = clipped_tabs(window)

@@ -205,6 +205,7 @@ class Workspaces(QObject):
     def apply_default(self, workspace: str) -> None:
         """Lay the docks out for ``workspace`` from their places."""
         window = self.window
+        size = window.size()  # placing shows every dock for a moment, which may grow it
         entries = list(self.docks.values())
         for entry in entries:
             entry.dock.setFloating(False)
@@ -246,6 +247,11 @@ class Workspaces(QObject):
             front = [e.dock for e in members if workspace in e.front and e.dock in shown]
             for dock in (front or shown)[:1]:
                 dock.raise_()
+        if window.size() != size:
+            layout = window.layout()
+            layout.invalidate()
+            layout.activate()  # the minimum without the hidden docks
+            window.resize(size)
         self._size(workspace, anchors)
         QTimer.singleShot(0, lambda: self._size(workspace, anchors)
                           if self.current == workspace else None)
