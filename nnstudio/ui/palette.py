@@ -288,12 +288,14 @@ class PaletteWidget(QWidget):
         """Show only the types matching every word of ``text`` (all types if empty), in
         one list of matches: names before descriptions (``match_rank``)."""
         while self.results.childCount():  # back to their categories, in palette order
-            item = self.results.takeChild(0)
-            node_type = NODE_TYPES[item.data(0, TYPE_ID_ROLE)]
-            self.categories[node_type.category].addChild(item)
+            taken = self.results.takeChild(0)
+            if taken is not None:
+                node_type = NODE_TYPES[taken.data(0, TYPE_ID_ROLE)]
+                self.categories[node_type.category].addChild(taken)
         order = {t: i for i, t in enumerate(NODE_TYPES)}
         for group in self.categories.values():
-            children = [group.takeChild(0) for _ in range(group.childCount())]
+            children = [c for c in (group.takeChild(0) for _ in range(group.childCount()))
+                        if c is not None]
             for child in sorted(children, key=lambda c: order[c.data(0, TYPE_ID_ROLE)]):
                 group.addChild(child)
         searching = bool(text.strip())
@@ -307,7 +309,9 @@ class PaletteWidget(QWidget):
                 if rank is not None:
                     ranked.append((rank, index, item))
             for _rank, _index, item in sorted(ranked, key=lambda r: r[:2]):
-                item.parent().removeChild(item)
+                parent = item.parent()
+                if parent is not None:
+                    parent.removeChild(item)
                 self.results.addChild(item)
             self.results.setText(0, f"Matches ({len(ranked)})" if ranked else "No matches")
         self.tree.expandAll()

@@ -71,13 +71,18 @@ class ProblemsWidget(QTreeWidget):
         """Fixes shown per top-level row."""
 
     # --- rows ----------------------------------------------------------------------------
+    def _top(self) -> list[QTreeWidgetItem]:
+        items = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
+        return [item for item in items if item is not None]
+
     def rows(self) -> list[str]:
         """The texts of the top-level rows (the follow-ons are folded under them)."""
-        return [self.topLevelItem(i).text(0) for i in range(self.topLevelItemCount())]
+        return [item.text(0) for item in self._top()]
 
     def follow_ons(self, row: int) -> list[str]:
-        item = self.topLevelItem(row)
-        return [item.child(i).text(0) for i in range(item.childCount())]
+        item = self._top()[row]
+        children = (item.child(i) for i in range(item.childCount()))
+        return [child.text(0) for child in children if child is not None]
 
     def set_problems(self, doc: Document, problems: Sequence[Problem],
                      data: DataSignature | None = None) -> None:
@@ -142,7 +147,7 @@ class ProblemsWidget(QTreeWidget):
 
     def is_hint(self) -> bool:
         """True while the list shows the empty-document hint instead of problems."""
-        return self.topLevelItemCount() > 0 and self.topLevelItem(0).text(0) == EMPTY_HINT
+        return self.rows()[:1] == [EMPTY_HINT]
 
     def error_count(self) -> int:
         return sum(1 for p in self.problems if p.severity == "error")

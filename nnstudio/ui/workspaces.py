@@ -240,15 +240,16 @@ class Workspaces(QObject):
                     other.dock.show()
                     window.tabifyDockWidget(anchors[place], other.dock)
         for place in PLACES:  # hide what this workspace does not show, raise the fronts
-            members = groups[place]
-            for entry in members:
+            for entry in groups[place]:
                 entry.dock.setVisible(workspace in entry.places and not entry.on_demand)
-            shown = [e.dock for e in members if workspace in e.places and not e.on_demand]
-            front = [e.dock for e in members if workspace in e.front and e.dock in shown]
-            for dock in (front or shown)[:1]:
+            visible = [e.dock for e in groups[place]
+                       if workspace in e.places and not e.on_demand]
+            fronts = [e.dock for e in groups[place] if workspace in e.front
+                      and e.dock in visible]
+            for dock in (fronts or visible)[:1]:
                 dock.raise_()
-        if window.size() != size:
-            layout = window.layout()
+        layout = window.layout()
+        if window.size() != size and layout is not None:
             layout.invalidate()
             layout.activate()  # the minimum without the hidden docks
             window.resize(size)
