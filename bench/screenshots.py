@@ -1,11 +1,13 @@
-"""Render the main window at 1440×900 (offscreen) with project files open, one PNG each.
+"""Pictures of every workspace as a student meets it, offscreen, one PNG each.
 
-    python bench/screenshots.py [--out FOLDER] [--select TYPE_ID] [FILE.nnstudio ...]
+    python bench/screenshots.py [--out FOLDER] [--size 1440x900 ...] [--only NAME ...]
+    python bench/screenshots.py FILE.nnstudio ...      (those projects, untrained)
 
-Without files it shows a small hand-built network (and an empty window). Each picture
-selects the first node of ``--select``'s type (default: the first activation, else the
-first node) so the inspector has content. Look at the pictures: nothing may overlap,
-labels must be readable, shapes must show on edges.
+Without files: chocolate and xor as opened, spiral and digits_cnn after a short run
+(``<name>_<workspace>_<W>x<H>.png``) at 1440×900 and 1280×720, and a run diverged by a
+learning rate of 100 (``diverged_train_<W>x<H>.png``). Each picture selects a node so the
+inspector has content. Look at them: nothing may be clipped or overlap, every tab name
+must be whole, the plots must say what the run did.
 """
 
 from __future__ import annotations
@@ -14,92 +16,144 @@ import argparse
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTabBar  # noqa: E402
 
-from nnstudio.graph.model.project import Project
-from nnstudio.ui.autosave import RecoverySession
+from nnstudio.graph.files.project_file import load_project  # noqa: E402
+from nnstudio.graph.model.project import Project  # noqa: E402
 
-SIZE = (1440, 900)
-
-
-def demo_project() -> Project:
-    """Chocolate → happiness with one hidden neuron (the lecture's first network)."""
-    project = Project(name="Chocolate → happiness")
-    doc = project.graph
-    x = doc.add_node("neuron.input_feature", (0.0, 80.0), title="chocolate")
-    b1 = doc.add_node("neuron.bias", (0.0, 220.0))
-    h = doc.add_node("neuron.neuron", (240.0, 120.0), title="h")
-    act = doc.add_node("activation", (440.0, 120.0), {"function": "sigmoid"})
-    b2 = doc.add_node("neuron.bias", (440.0, 260.0))
-    g = doc.add_node("neuron.neuron", (660.0, 140.0), title="g")
-    y = doc.add_node("neuron.output", (880.0, 140.0), title="happiness")
-    doc.connect(x, "out", h, "in", weight=0.8)
-    doc.connect(b1, "out", h, "in", weight=-0.3)
-    doc.connect(h, "out", act, "in")
-    doc.connect(act, "out", g, "in", weight=1.7)
-    doc.connect(b2, "out", g, "in", weight=0.2)
-    doc.connect(g, "out", y, "in")
-    return project
+SIZES = ((1440, 900), (1280, 720))
+WORKSPACES = ("build", "train", "explain")
+TRAINED = {"spiral_regularization": 60, "digits_cnn": 4}
+"""Examples trained before their pictures, and for how many epochs."""
+SELECT = {"chocolate_happiness": "neuron.neuron", "xor": "neuron.neuron",
+          "spiral_regularization": "layer.dense", "digits_cnn": "layer.conv2d",
+          "diverged": "layer.dense"}
 
 
-def pick_node(project: Project, type_id: str | None) -> str | None:
-    nodes = list(project.graph.nodes.values())
-    wanted = type_id or "activation"
-    chosen = next((n.id for n in nodes if n.type_id == wanted), None)
-    return chosen or (nodes[0].id if nodes else None)
+def wait(app: QApplication, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
 
 
-def shoot(app: QApplication, project: Project | None, path: Path | None, out: Path,
-          select: str | None) -> Path:
+def until(app: QApplication, condition: Callable[[], bool], timeout: float = 120.0) -> None:
+    end = time.perf_counter() + timeout
+    while not condition() and time.perf_counter() < end:
+        wait(app, 0.02)
+
+
+def clipped_tabs(window: object) -> list[str]:
+    """Tab bars of the window whose tabs do not fit (Qt would elide their names)."""
+    bad = []
+    for bar in window.findChildren(QTabBar):  # type: ignore[attr-defined]
+        if bar.isVisible() and bar.count() > 1 and bar.sizeHint().width() > bar.width() + 1:
+            bad.append(" | ".join(bar.tabText(i) for i in range(bar.count())))
+    return bad
+
+
+def train(app: QApplication, window: object, epochs: int, lr: float | None = None) -> None:
+    ui = window.training_ui  # type: ignore[attr-defined]
+    project = window.project  # type: ignore[attr-defined]
+    project.training["epochs"] = epochs
+    if lr is not None:
+        project.training.update(optimizer="sgd", lr=lr)
+    ui.controller.train()
+    until(app, lambda: ui.controller.state == "finished")
+    wait(app, 0.5)
+    ui.show_saved_weights()
+    wait(app, 1.0)
+    ui.refresh_all()
+
+
+def shoot_project(app: QApplication, name: str, project: Project | None, path: Path | None,
+                  out: Path, sizes: tuple[tuple[int, int], ...], epochs: int = 0,
+                  lr: float | None = None, workspaces: tuple[str, ...] = WORKSPACES) -> None:
     from nnstudio.ui.main_window import MainWindow
 
-    window = MainWindow(recovery=RecoverySession(Path(tempfile.mkdtemp()) / "recovery"))
+    window = MainWindow()
     window.files.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
-    if path is not None:
-        if not window.files.open_path(path, ask=False):
-            raise SystemExit(f"could not open {path}")
-    elif project is not None:
-        window.set_project(project, None)
-    window.resize(*SIZE)
+    window.resize(*sizes[0])
     window.show()
-    for _ in range(5):
-        app.processEvents()
-    window.view.fit_all()
-    node_id = pick_node(window.project, select)
-    if node_id is not None:
-        window.scene.select_nodes([node_id])
-    for _ in range(5):
-        app.processEvents()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(out))
+    if path is not None and not window.files.open_path(path, ask=False):
+        raise SystemExit(f"could not open {path}")
+    if project is not None:
+        window.set_project(project, None)
+    wait(app, 0.3)
+    if epochs:
+        train(app, window, epochs, lr)
+    wanted = SELECT.get(name, "activation")
+    node = next((n.id for n in window.project.graph.nodes.values() if n.type_id == wanted),
+                next(iter(window.project.graph.nodes), None))
+    for width, height in sizes:
+        window.resize(width, height)
+        window.workspaces.states.clear()  # each size shows the default layouts
+        wait(app, 0.2)
+        if (window.width(), window.height()) != (width, height):
+            print(f"the window cannot be {width}×{height}: it is {window.width()}×"
+                  f"{window.height()} (minimum {window.minimumSizeHint().width()}×"
+                  f"{window.minimumSizeHint().height()})")
+        for workspace in workspaces:
+            window.workspaces.switch(workspace)
+            wait(app, 0.3)
+            window.view.fit_all()
+            if node is not None:
+                window.scene.select_nodes([node])
+            window.training_ui.refresh_all()
+            wait(app, 0.3)
+            if (window.width(), window.height()) != (width, height):
+                print(f"{workspace}: the window grew to {window.width()}×{window.height()}")
+            target = out / f"{name}_{workspace}_{width}x{height}.png"
+            window.grab().save(str(target))
+            problems = clipped_tabs(window)
+            print(target, f"CLIPPED TABS: {problems}" if problems else "")
     window.close()
-    return out
+    wait(app, 0.2)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
-    parser.add_argument("--select", default=None, help="type id of the node to select")
+    parser.add_argument("--size", action="append", default=None,
+                        help="WIDTHxHEIGHT (repeatable; default 1440x900 and 1280x720)")
+    parser.add_argument("--only", action="append", default=None,
+                        help="chocolate_happiness, xor, spiral_regularization, digits_cnn, "
+                             "diverged (repeatable)")
     args = parser.parse_args(argv)
+    sizes = tuple(tuple(int(v) for v in s.split("x")) for s in args.size) if args.size \
+        else SIZES
     settings_dir = tempfile.mkdtemp()
     QCoreApplication.setOrganizationName("NNStudioScreenshots")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
+    os.environ["NNSTUDIO_RECOVERY_DIR"] = str(Path(settings_dir) / "recovery")
     app = QApplication.instance() or QApplication(["screenshots"])
     assert isinstance(app, QApplication)
+    args.out.mkdir(parents=True, exist_ok=True)
     if args.files:
         for file in args.files:
-            print(shoot(app, None, file, args.out / f"{file.stem}.png", args.select))
-    else:
-        print(shoot(app, demo_project(), None, args.out / "demo.png", args.select))
-        print(shoot(app, Project(), None, args.out / "empty.png", args.select))
+            shoot_project(app, file.stem, None, file, args.out, sizes)  # type: ignore[arg-type]
+        return 0
+    examples = ROOT / "examples"
+    for name in ("chocolate_happiness", "xor", "spiral_regularization", "digits_cnn"):
+        if args.only and name not in args.only:
+            continue
+        shoot_project(app, name, None, examples / f"{name}.nnstudio", args.out,
+                      sizes, TRAINED.get(name, 0))  # type: ignore[arg-type]
+    if not args.only or "diverged" in args.only:
+        project = load_project(examples / "spiral_regularization.nnstudio")
+        shoot_project(app, "diverged", project, None, args.out, sizes,  # type: ignore[arg-type]
+                      epochs=30, lr=100.0, workspaces=("train",))
     return 0
 
 

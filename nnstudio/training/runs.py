@@ -32,6 +32,7 @@ from nnstudio.graph.model.project_edits import (
     ReplaceRun,
     SetField,
 )
+from nnstudio.graph.model.registry import dropout_rate
 from nnstudio.graph.model.runs import Run, RunWeights, network_settings, next_run_id
 from nnstudio.training import bagging, metrics
 from nnstudio.training.prepared import prepare_run
@@ -93,7 +94,7 @@ def default_run_name(number: int, project: Project) -> str:
     training = project.training
     optimizer = _OPTIMIZER_NAMES.get(str(training.get("optimizer", "sgd")), "SGD")
     parts = [f"Run {number}", f"{optimizer} {float(training.get('lr', 0.1)):g}"]
-    dropout = [float(n.params.get("p", 0.0)) for n in project.graph.nodes.values()
+    dropout = [dropout_rate(n.params) for n in project.graph.nodes.values()
                if n.type_id == "layer.dropout"]
     if any(p > 0 for p in dropout):
         parts.append(f"dropout {max(dropout):g}")

@@ -10,7 +10,8 @@ import numpy as np
 from nnstudio.graph.compiler import Plan
 from nnstudio.training.records import GridPrediction, Snapshot
 
-GRID_SIZE = 60
+GRID_SIZE = 100
+"""Points per side of the decision-boundary grid (and of the neuron maps)."""
 CURVE_POINTS = 200
 MARGIN = 0.1  # fraction of the data range added on each side of a grid or curve
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from nnstudio.paths import examples_dir
 from nnstudio.ui.error_dialog import install_exception_hook
+from nnstudio.ui.fonts import ensure_symbol_font
 from nnstudio.ui.palette import icon_for_name
 
 QUIT_ENV = "NNSTUDIO_QUIT_AFTER_MS"
@@ -42,6 +43,7 @@ def make_application(argv: list[str]) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(["nnstudio", *argv])
     app.setApplicationDisplayName("NN Studio")
     app.setWindowIcon(icon_for_name("app"))
+    ensure_symbol_font(app)
     return app
 
 

@@ -232,8 +232,12 @@ class ExportController(QObject):
             return []
         session = self.session
         data = session.data_signature or data_signature(session.project, session.base_dir)[0]
+        project = session.project
+        if project.name.strip() in ("", "Untitled") and session.path is not None:
+            project = project.copy()  # saved as my_cnn: the export is my_cnn's too
+            project.name = session.path.stem
         try:
-            written = self._done(export_project(session.project, fmt, path, data=data))
+            written = self._done(export_project(project, fmt, path, data=data))
         except ExportError as error:
             self.show_error(str(error))
             return []

@@ -7,6 +7,7 @@ this small interface, never through the ``MainWindow`` class itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,9 +39,20 @@ class Host(Protocol):
         ...
 
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea, *,
-                 tab_with: str | None = None) -> None:
-        """Dock a panel (listed under View › Panels); ``tab_with``: the object name of a
-        dock to share a tab group with."""
+                 tab_with: str | None = None, places: Mapping[str, str] | None = None,
+                 on_demand: bool = False, front: tuple[str, ...] = ()) -> None:
+        """Dock a panel (listed under View › Panels). ``places``: where it sits in each
+        workspace ("build", "train", "explain" -> "left", "left_lower", "right",
+        "right_lower", "bottom", "bottom_right"; a workspace left out hides it);
+        ``on_demand``: placed but hidden until opened; ``front``: the workspaces in which
+        it is the tab in front. Without ``places`` it goes to ``area`` (``tab_with``: the
+        object name of a dock to share a tab group with)."""
+        ...
+
+    def show_panel(self, name: str, front: bool = True) -> bool:
+        """Show the dock ``name`` in front of its tab group, switching to a workspace that
+        holds it if the current one does not; ``front`` False leaves an open dock behind
+        its tab. False if there is no such dock."""
         ...
 
     def split_dock(self, name: str, dock: QDockWidget, orientation: Qt.Orientation) -> None:

@@ -8,7 +8,7 @@ document itself, and ``refresh`` re-reads the document after any change (undo in
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,11 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.document import Document, Edge, Node, PortRef
 from nnstudio.graph.model.edits import Edit, SetEdgeWeight, SetParam, SetTitle
 from nnstudio.graph.model.registry import ParamSpec, node_type
+from nnstudio.graph.model.regularization import (
+    DEFAULT_STRENGTH,
+    WEIGHTED_TYPES,
+    overrides_penalty,
+)
 from nnstudio.graph.model.shapes import format_shape, infer_shapes
 from nnstudio.ui.canvas.node_actions import NodeActions
 
@@ -149,6 +154,9 @@ class InspectorWidget(QScrollArea):
         self.header: QLabel | None = None
         self.node_actions = NodeActions()
         """Buttons shown under a node's settings; features add to it (see ``NodeActions``)."""
+        self.network_choice: Callable[[], Mapping[str, Any]] = dict
+        """The Training panel's network-wide penalty and dropout switch (``stored_choice``)
+        that a node's own settings may override."""
         self._count = 0
         self._rebuild()
 
@@ -278,9 +286,44 @@ class InspectorWidget(QScrollArea):
         slope = self.editors.get("negative_slope")
         if slope is not None:
             slope.setEnabled(node.params.get("function") == "leaky_relu")
+        if node.type_id == "layer.input":  # the fields of the other kind do nothing
+            image = node.params.get("kind") == "image"
+            for name, wanted in (("features", not image), ("channels", image),
+                                 ("height", image), ("width", image)):
+                editor = self.editors.get(name)
+                if editor is not None:
+                    editor.setEnabled(wanted)
+                    editor.setToolTip(node_type(node.type_id).param(name).help if wanted else
+                                      f"Used only when the kind is "
+                                      f"{'vector' if image else 'image'}.")
+        override = self._override_text(node)
+        if override:
+            lines.append(override)
+            self.info_label.setText("<br>".join(lines))
+            self.info_label.setVisible(True)
         if self.plot is not None:
             self.plot.show_function(str(node.params["function"]),
                                     float(node.params.get("negative_slope", 0.01)))
+
+    def _override_text(self, node: Node) -> str:
+        """A note when the node's own penalty or dropout switch differs from the Training
+        panel's choice for all layers (the node's own setting is what trains)."""
+        settings = self.network_choice()
+        if node.type_id in WEIGHTED_TYPES and "penalty" in settings:
+            kind = str(settings["penalty"])
+            strength = float(settings.get("strength", DEFAULT_STRENGTH))
+            if overrides_penalty(node, kind, strength):
+                shown = "none" if kind == "none" else f"{kind.upper().replace('_', '+')} " \
+                    f"{strength:g}"
+                return (f"<span style='color:#8a5a00'>This node's penalty overrides the "
+                        f"Training panel's ({shown} for all layers).</span>")
+        if node.type_id == "layer.dropout" and "dropout" in settings:
+            wanted = bool(settings["dropout"])
+            if bool(node.params.get("active", True)) != wanted:
+                return (f"<span style='color:#8a5a00'>This node is switched "
+                        f"{'off' if wanted else 'on'}, overriding the Training panel "
+                        f"(dropout {'on' if wanted else 'off'} for all).</span>")
+        return ""
 
     def _edge_info(self, edge: Edge) -> str:
         doc = self.document

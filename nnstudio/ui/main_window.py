@@ -8,17 +8,33 @@ never the window itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QToolBar,
+    QWidget,
+)
 
+from nnstudio.graph.checks.fixes import Fix
 from nnstudio.graph.checks.validation import validate
 from nnstudio.graph.model.document import Document
+from nnstudio.graph.model.input_fit import input_params
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.project_edits import AnyEdit
+from nnstudio.graph.model.regularization import (
+    DEFAULT_STRENGTH,
+    WEIGHTED_TYPES,
+    penalty_values,
+    stored_choice,
+)
 from nnstudio.graph.model.signature import DataSignature
 from nnstudio.ui import backprop, data_import, explain, export_actions, runs, training
 from nnstudio.ui.autosave import RecoverySession
@@ -28,11 +44,10 @@ from nnstudio.ui.inspector import InspectorWidget
 from nnstudio.ui.palette import PaletteWidget, icon_for_name
 from nnstudio.ui.problems import ProblemsWidget
 from nnstudio.ui.session import Session
+from nnstudio.ui.workspaces import WORKSPACES, Workspaces
 
 APP_TITLE = "NN Studio"
 AUTOSAVE_MS = 60_000
-RIGHT_DOCK_WIDTH = 320
-"""Default width (px) of the right dock column (inspector, training settings)."""
 WELCOME_TEXT = (
     "<h3>An empty network</h3>"
     "<p>Drag a node from the palette on the left onto this canvas,<br>"
@@ -71,18 +86,22 @@ class MainWindow(QMainWindow):
         self.node_palette = PaletteWidget()
         self.inspector = InspectorWidget(session.push)
         self.inspector.node_actions = self.scene.node_actions  # a node's actions, as buttons
+        self.inspector.network_choice = lambda: stored_choice(self.session.project.ui)
+        self.scene.node_defaults = self._node_defaults
         self.problems = ProblemsWidget()
+        self.workspaces = Workspaces(self)
         self.palette_dock = self._make_dock("Palette", "palette_dock", self.node_palette,
-                                            Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.inspector_dock = self._make_dock("Inspector", "inspector_dock", self.inspector,
-                                              Qt.DockWidgetArea.RightDockWidgetArea)
-        self.problems_dock = self._make_dock("Problems", "problems_dock", self.problems,
-                                             Qt.DockWidgetArea.BottomDockWidgetArea)
+                                            {"build": "left"})
+        self.inspector_dock = self._make_dock(
+            "Inspector", "inspector_dock", self.inspector,
+            {"build": "right", "train": "left", "explain": "right"}, ("build", "explain"))
+        self.problems_dock = self._make_dock(
+            "Problems", "problems_dock", self.problems,
+            {"build": "bottom", "train": "left", "explain": "right_lower"})
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.palette_dock.setMinimumWidth(250)
-        self.inspector_dock.setMinimumWidth(280)
-        self.resizeDocks([self.problems_dock], [110], Qt.Orientation.Vertical)
+        self.palette_dock.setMinimumWidth(220)
+        self.inspector_dock.setMinimumWidth(260)
 
         self.files = FileController(self, session, recovery, self.display_name)
         self.actions_by_name: dict[str, QAction] = {}
@@ -96,14 +115,10 @@ class MainWindow(QMainWindow):
         self.data_import = data_import.install(session, self)
         self.runs_ui = runs.install(session, self)
         self.explain_ui = explain.install(session, self)  # tabs beside training's plots
+        self.workspaces.changed.connect(lambda _name: QTimer.singleShot(0, self.view.fit_all))
         self.training_ui.panel.load_data_requested.connect(self.data_import.load_data_file)
         self.runs_ui.panel.compared_changed.connect(self.training_ui.show_compared)
-        for name in ("loss_dock", "training_dock"):  # in front of their tab groups
-            front = self.dock(name)
-            if front is not None:
-                front.raise_()
         self.statusBar().showMessage("Ready", 3000)
-        self._default_state = self.saveState()
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
@@ -112,6 +127,7 @@ class MainWindow(QMainWindow):
 
         self.node_palette.node_type_activated.connect(self.add_node_at_center)
         self.problems.node_activated.connect(self.reveal_node)
+        self.problems.fix_requested.connect(self.apply_fix)
         self.scene.selection_ids_changed.connect(self._on_selection_changed)
         self.scene.hint_changed.connect(self._show_hint)
         session.project_replaced.connect(self._on_project_replaced)
@@ -124,7 +140,6 @@ class MainWindow(QMainWindow):
         self.inspector.set_document(session.project.graph)
         self.refresh_views()
         self.resize(1440, 900)
-        self._size_docks()
         self.restore_layout()
         self._update_title()
 
@@ -158,14 +173,23 @@ class MainWindow(QMainWindow):
         return self
 
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea, *,
-                 tab_with: str | None = None) -> None:
-        """Add a further panel; it gets a toggle under View › Panels."""
+                 tab_with: str | None = None, places: Mapping[str, str] | None = None,
+                 on_demand: bool = False, front: tuple[str, ...] = ()) -> None:
+        """Add a further panel; it gets a toggle under View › Panels. With ``places`` the
+        workspaces lay it out (see ``Workspaces``); it stays hidden until then."""
         self.addDockWidget(area, dock)
-        other = self.dock(tab_with) if tab_with else None
-        if other is not None:
-            self.tabifyDockWidget(other, dock)
+        if places is not None:
+            self.workspaces.register(dock, places, on_demand=on_demand, front=front)
+            dock.hide()  # tabbing it now would leave stray tab bars behind
+        else:
+            other = self.dock(tab_with) if tab_with else None
+            if other is not None:
+                self.tabifyDockWidget(other, dock)
         if dock.toggleViewAction() not in self.panels_menu.actions():
             self.panels_menu.addAction(dock.toggleViewAction())
+
+    def show_panel(self, name: str, front: bool = True) -> bool:
+        return self.workspaces.show_panel(name, front)
 
     def split_dock(self, name: str, dock: QDockWidget, orientation: Qt.Orientation) -> None:
         other = self.dock(name)
@@ -221,15 +245,17 @@ class MainWindow(QMainWindow):
             self.view.center_on_node(node_id)
 
     # --- docks, actions, menus -----------------------------------------------------------
-    def _make_dock(self, title: str, name: str, widget: QWidget,
-                   area: Qt.DockWidgetArea) -> QDockWidget:
+    def _make_dock(self, title: str, name: str, widget: QWidget, places: Mapping[str, str],
+                   front: tuple[str, ...] = ()) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.workspaces.register(dock, places, front=front)
+        dock.hide()
         return dock
 
     def _action(self, name: str, text: str, slot: Callable[[], object],
@@ -286,8 +312,10 @@ class MainWindow(QMainWindow):
         self.fit_action = self._action("fit", "&Fit All", view.fit_all,
                                        [QKeySequence("Ctrl+0"), QKeySequence("F")],
                                        "Show the whole network")
-        self.reset_layout_action = self._action("reset_layout", "Reset Panel Layout",
-                                                self.reset_layout)
+        self.reset_layout_action = self.workspaces.reset_action
+        self.actions_by_name["reset_layout"] = self.reset_layout_action
+        for name in WORKSPACES:
+            self.actions_by_name[f"workspace_{name}"] = self.workspaces.actions[name]
         for action in (self.new_action, self.open_action, self.save_action, self.undo_action,
                        self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -301,6 +329,11 @@ class MainWindow(QMainWindow):
                 (self.redo_action, stack.canRedo(), stack.redoText(), "&Redo")):
             action.setEnabled(able and not self.session.locked)
             action.setText(f"{verb} {text}" if text else verb)
+            # the toolbar keeps a short, steady label (its neighbours must not move as
+            # the text grows); the whole text is in the menu and the tooltip
+            action.setIconText(verb.replace("&", ""))
+            action.setToolTip(f"{verb.replace('&', '')} {text}" if text else
+                              verb.replace("&", ""))
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -330,10 +363,12 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.fit_action])
         self.view_menu.addSeparator()
+        self.view_menu.addActions([self.workspaces.actions[n] for n in WORKSPACES])
+        self.view_menu.addAction(self.reset_layout_action)
+        self.view_menu.addSeparator()
         self.panels_menu = self.view_menu.addMenu("&Panels")
         for dock in (self.palette_dock, self.inspector_dock, self.problems_dock):
             self.panels_menu.addAction(dock.toggleViewAction())
-        self.view_menu.addAction(self.reset_layout_action)
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction("About NN Studio", self._show_about)
@@ -352,11 +387,16 @@ class MainWindow(QMainWindow):
         self.toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.fit_action])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
-
-    def _size_docks(self) -> None:
-        """Default widths: the right column fits the training settings (~320 px)."""
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [250, RIGHT_DOCK_WIDTH],
-                         Qt.Orientation.Horizontal)
+        # the workspace switch, at the right end of its own toolbar
+        self.workspace_bar = QToolBar("Workspaces", self)
+        self.workspace_bar.setObjectName("workspace_toolbar")
+        self.workspace_bar.setMovable(False)
+        self.workspace_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.workspace_bar.addWidget(spacer)
+        self.workspace_bar.addActions([self.workspaces.actions[n] for n in WORKSPACES])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.workspace_bar)
 
     def _show_about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -367,24 +407,22 @@ class MainWindow(QMainWindow):
 
     # --- layout memory -------------------------------------------------------------------
     def restore_layout(self) -> None:
+        """The window's size and the workspace it was left in, each workspace's layout as
+        the user left it."""
         settings = QSettings()
         geometry = settings.value("main_window/geometry")
-        state = settings.value("main_window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        self.workspaces.switch(self.workspaces.load(settings))
 
     def save_layout(self) -> None:
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
-        settings.setValue("main_window/state", self.saveState())
+        self.workspaces.save(settings)
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in (self.palette_dock, self.inspector_dock, self.problems_dock):
-            dock.setFloating(False)
-            dock.show()
+        """The current workspace's default layout."""
+        self.workspaces.reset()
 
     # --- project and document ------------------------------------------------------------
     def set_project(self, project: Project, path: Path | None, modified: bool = False) -> None:
@@ -404,7 +442,7 @@ class MainWindow(QMainWindow):
         """Bring problems, badges, inspector and the welcome hint up to date."""
         doc = self.project.graph
         problems = validate(doc, self.session.data_signature, self.project.training)
-        self.problems.set_problems(doc, problems)
+        self.problems.set_problems(doc, problems, self.session.data_signature)
         self.scene.set_problems(problems)
         self.inspector.refresh()
         self.problems_dock.setWindowTitle(f"Problems ({len(problems)})"
@@ -417,6 +455,29 @@ class MainWindow(QMainWindow):
         """Apply ``edit`` as one undo step (raises GraphError when refused)."""
         self.session.push(edit, text)
         self.scene.refresh_now()
+
+    def _node_defaults(self, type_id: str) -> dict[str, object]:
+        """What a new node takes from the project: an Input the data's shape, weighted
+        nodes the network-wide penalty, Dropouts the network-wide switch."""
+        choice = stored_choice(self.session.project.ui)
+        data = self.session.data_signature
+        if type_id == "layer.input" and data is not None:
+            return input_params(data)
+        if type_id in WEIGHTED_TYPES and "penalty" in choice:
+            return penalty_values(str(choice["penalty"]),
+                                  float(choice.get("strength", DEFAULT_STRENGTH)))
+        if type_id == "layer.dropout" and choice.get("dropout") is False:
+            return {"active": False}
+        return {}
+
+    def apply_fix(self, fix: Fix) -> bool:
+        """Apply a one-click fix from the Problems list as one undo step."""
+        refusal = self.session.try_push(fix.build(self.project.graph), fix.text)
+        if refusal is not None:
+            self.show_status(refusal, 6000)
+            return False
+        self.show_status(f"{fix.text}: done (Undo takes it back).", 4000)
+        return True
 
     def add_node_at_center(self, type_id: str) -> str:
         """Add a node of ``type_id`` at the centre of the visible canvas; returns its id."""

@@ -75,10 +75,29 @@ def icon_for_node_type(node_type: NodeType) -> QIcon:
 
 def type_matches(node_type: NodeType, text: str) -> bool:
     """True if every word of ``text`` occurs in the type's title, id, description or category."""
-    haystack = " ".join(
-        (node_type.title, node_type.type_id, node_type.description, node_type.category)
-    ).lower()
-    return all(word in haystack for word in text.lower().split())
+    return match_rank(node_type, text) is not None
+
+
+def match_rank(node_type: NodeType, text: str) -> int | None:
+    """How well ``text`` names the type (smaller is better), None if it does not match:
+    0 it is the title, 1 the title starts with it, 2 every word is in the title, 3 in the
+    type id, 4 in the category, 5 only in the description."""
+    words = text.lower().split()
+    title = node_type.title.lower()
+    fields = (title, node_type.type_id.lower(), node_type.category.lower(),
+              node_type.description.lower())
+    everything = " ".join(fields)
+    if not all(word in everything for word in words):
+        return None
+    query = " ".join(words)
+    if not words or title == query:
+        return 0
+    if title.startswith(query):
+        return 1
+    for rank, field in enumerate(fields[:3], start=2):
+        if all(word in field for word in words):
+            return rank
+    return 5
 
 
 def wrap_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> list[str]:
@@ -218,6 +237,12 @@ class PaletteWidget(QWidget):
         return QSize(self.PREFERRED_WIDTH, super().sizeHint().height())
 
     def _populate(self) -> None:
+        self.results = QTreeWidgetItem(self.tree, ["Matches"])
+        self.results.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        bold = self.results.font(0)
+        bold.setBold(True)
+        self.results.setFont(0, bold)
+        self.results.setHidden(True)
         self.categories: dict[str, QTreeWidgetItem] = {}
         for category in CATEGORIES:
             group = QTreeWidgetItem(self.tree, [category])
@@ -242,9 +267,9 @@ class PaletteWidget(QWidget):
         self.tree.expandAll()
 
     def type_items(self) -> list[QTreeWidgetItem]:
-        """All type entries, in palette order."""
+        """All type entries, in the order shown (a search's matches first, best first)."""
         items: list[QTreeWidgetItem] = []
-        for group in self.categories.values():
+        for group in [self.results, *self.categories.values()]:
             for i in range(group.childCount()):
                 child = group.child(i)
                 if child is not None:
@@ -260,18 +285,35 @@ class PaletteWidget(QWidget):
         return next((i for i in self.type_items() if i.data(0, TYPE_ID_ROLE) == type_id), None)
 
     def set_filter(self, text: str) -> None:
-        """Show only the types matching every word of ``text`` (all types if empty)."""
+        """Show only the types matching every word of ``text`` (all types if empty), in
+        one list of matches: names before descriptions (``match_rank``)."""
+        while self.results.childCount():  # back to their categories, in palette order
+            taken = self.results.takeChild(0)
+            if taken is not None:
+                node_type = NODE_TYPES[taken.data(0, TYPE_ID_ROLE)]
+                self.categories[node_type.category].addChild(taken)
+        order = {t: i for i, t in enumerate(NODE_TYPES)}
         for group in self.categories.values():
-            any_visible = False
-            for i in range(group.childCount()):
-                item = group.child(i)
-                if item is None:
-                    continue
-                node_type = NODE_TYPES[item.data(0, TYPE_ID_ROLE)]
-                hidden = not type_matches(node_type, text)
-                item.setHidden(hidden)
-                any_visible = any_visible or not hidden
-            group.setHidden(not any_visible)
+            children = [c for c in (group.takeChild(0) for _ in range(group.childCount()))
+                        if c is not None]
+            for child in sorted(children, key=lambda c: order[c.data(0, TYPE_ID_ROLE)]):
+                group.addChild(child)
+        searching = bool(text.strip())
+        self.results.setHidden(not searching)
+        for group in self.categories.values():
+            group.setHidden(searching)
+        if searching:
+            ranked = []
+            for index, item in enumerate(self.type_items()):
+                rank = match_rank(NODE_TYPES[item.data(0, TYPE_ID_ROLE)], text)
+                if rank is not None:
+                    ranked.append((rank, index, item))
+            for _rank, _index, item in sorted(ranked, key=lambda r: r[:2]):
+                parent = item.parent()
+                if parent is not None:
+                    parent.removeChild(item)
+                self.results.addChild(item)
+            self.results.setText(0, f"Matches ({len(ranked)})" if ranked else "No matches")
         self.tree.expandAll()
 
     def _activate_first_visible(self) -> None:

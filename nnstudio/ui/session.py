@@ -25,6 +25,7 @@ from PySide6.QtGui import QUndoStack
 
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model import project_events as pe
+from nnstudio.graph.model.describe import describe_edit
 from nnstudio.graph.model.edits import Compound, MoveNode
 from nnstudio.graph.model.events import Event
 from nnstudio.graph.model.project import Project
@@ -164,6 +165,8 @@ class Session(QObject):
         if self.locked and not system and not allowed_while_locked(edit):
             self.refused.emit(LOCKED_TEXT)
             raise LockedError(LOCKED_TEXT)
+        if text is None:
+            text = describe_edit(edit, self.project.graph)  # before: a deleted node's title
         inverse = self.project.apply(edit)
         self.undo_stack.push(EditCommand(self.project, edit, text, merge_key,
                                          applied_inverse=inverse))

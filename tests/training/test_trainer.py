@@ -15,6 +15,7 @@ from nnstudio.training import EpochRecord, Finished, Snapshot, StepRecord, Train
 from nnstudio.training.metrics import eval_loss
 from nnstudio.training.schedules import LRSchedule
 from nnstudio.training.settings import TrainingError, TrainingSettings
+from nnstudio.training.snapshots import GRID_SIZE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -232,13 +233,13 @@ def test_records_and_snapshots_for_2d_data() -> None:
     snaps = [r for r in records if isinstance(r, Snapshot)]
     assert snaps
     snap = snaps[-1]
-    assert snap.grid is not None and snap.grid.values.shape == (60, 60)
+    assert snap.grid is not None and snap.grid.values.shape == (GRID_SIZE, GRID_SIZE)
     raw = trainer.dataset.x
     assert snap.grid.xs[0] < raw[:, 0].min() and snap.grid.xs[-1] > raw[:, 0].max()
     assert np.all((snap.grid.values >= 0) & (snap.grid.values <= 1))
     hidden = [n.id for n in project.graph.nodes.values() if n.type_id == "neuron.neuron"]
     assert set(hidden) <= set(snap.neuron_maps)
-    assert all(m.shape == (60, 60) for m in snap.neuron_maps.values())
+    assert all(m.shape == (GRID_SIZE, GRID_SIZE) for m in snap.neuron_maps.values())
     assert set(snap.edge_weights) == set(project.graph.edges) - {
         e.id for e in project.graph.edges.values() if e.target.port != "in"
         or project.graph.nodes[e.target.node_id].type_id != "neuron.neuron"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -65,7 +66,7 @@ def test_wire_two_ports_then_undo_redo(qtbot):
     assert len(edges) == 1
     assert (edges[0].source, edges[0].target) == (PortRef(a, "out"), PortRef(b, "in"))
     assert scene.undo_stack.count() == 1
-    assert scene.undo_stack.undoText() == "Connect"
+    assert scene.undo_stack.undoText() == "Connect Dense 1 → Dense 2"
     assert set(scene.edge_items) == set(doc.edges)
     label = scene.edge_items[edges[0].id].label
     assert label == "N×8"  # the shape of a Dense 8 output
@@ -167,7 +168,7 @@ def test_delete_a_selected_edge(qtbot):
     assert scene.selected_edge_ids() == [edge_id]
     QTest.keyClick(view.viewport(), Qt.Key.Key_Delete)
     assert not doc.edges and len(doc.nodes) == 2
-    assert scene.undo_stack.undoText() == "Delete 1 item"
+    assert scene.undo_stack.undoText() == "Disconnect Dense 1 → Dense 2"
 
 
 def test_copy_paste_with_keyboard_goes_through_the_clipboard(qtbot):
@@ -184,7 +185,10 @@ def test_copy_paste_with_keyboard_goes_through_the_clipboard(qtbot):
     new = scene.selected_node_ids()
     assert len(new) == 2 and not set(new) & {a, b}
     shifted = doc.nodes[new[0]].position
-    assert shifted == (doc.nodes[a].position[0] + 2 * GRID, doc.nodes[a].position[1] + 2 * GRID)
+    assert shifted[0] == doc.nodes[a].position[0] + 2 * GRID  # shifted, and moved aside
+    assert (shifted[1] - doc.nodes[a].position[1]) % GRID == 0  # so nothing is covered
+    cards = {n: scene.node_items[n].sceneBoundingRect() for n in doc.nodes}
+    assert not any(cards[n].intersects(cards[m]) for n in new for m in (a, b))
     # a second scene (another window) pastes the same clipboard
     other, _ = make_canvas(qtbot)
     other.paste(QPointF(0, 0))
@@ -248,23 +252,44 @@ def test_drag_moves_with_grid_snap_as_one_step(qtbot):
         100, 100)
 
 
-def test_double_click_edits_main_value_in_place(qtbot):
-    doc, a, _ = two_dense()
+@pytest.mark.parametrize("type_id", ["layer.dense", "neuron.neuron",
+                                     "neuron.input_feature", "activation"])
+def test_double_click_renames_every_kind_of_node(qtbot, type_id):
+    """Issue 13, item 8: double-click means one thing on every node (its name); the
+    settings, e.g. an Input feature's column, are in the inspector."""
+    doc = Document()
+    node = doc.add_node(type_id, (0, 0), title="before")
+    params = dict(doc.nodes[node].params)
     scene, view = make_canvas(qtbot, doc)
-    centre = scene.node_items[a].sceneBoundingRect().center()
+    centre = scene.node_items[node].sceneBoundingRect().center()
     QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier, vp(view, centre))
     editor = scene.inline_editor
-    assert editor is not None and editor.text() == "8"
-    QTest.keyClicks(editor, "0")  # selected text replaced: "0" is refused (minimum 1)
+    assert editor is not None and editor.text() == "before"
+    editor.setText("after")
     QTest.keyClick(editor, Qt.Key.Key_Return)
-    assert doc.nodes[a].params["units"] == 8 and scene.undo_stack.count() == 0
-    assert "at least 1" in scene.hint.text
-    editor.setText("64")
+    assert doc.nodes[node].title == "after" and doc.nodes[node].params == params
+    assert scene.undo_stack.undoText() == "Rename before to after"
+
+
+def test_a_refused_weight_says_why_until_escape(qtbot):
+    doc = Document()
+    x = doc.add_node("neuron.input_feature", (0, 0))
+    n = doc.add_node("neuron.neuron", (400, 100))
+    edge_id = doc.connect(x, "out", n, "in", weight=0.5)
+    scene, view = make_canvas(qtbot, doc)
+    QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier,
+                      vp(view, scene.edge_items[edge_id].midpoint()))
+    editor = scene.inline_editor
+    editor.setText("a lot")
     QTest.keyClick(editor, Qt.Key.Key_Return)
-    assert doc.nodes[a].params["units"] == 64
-    assert scene.undo_stack.count() == 1
-    assert scene.node_items[a].summary == "Dense 64"
+    assert scene.hint.isVisible() and "must be a number" in scene.hint.text
+    hint = scene.hint.mapRectToScene(scene.hint.boundingRect())
+    seen = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert seen.contains(hint.topLeft()) and hint.right() <= seen.right() + 1
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
+    assert not scene.hint.isVisible() and doc.edges[edge_id].weight == 0.5
 
 
 def test_double_click_edits_an_edge_weight(qtbot):

@@ -150,14 +150,15 @@ def test_problems_update_on_edits_and_click_reveals_node(qtbot, window: MainWind
     doc = window.project.graph
     ids = build_small_network(doc)
     qtbot.waitUntil(lambda: window.problems.problems == [])
-    assert window.problems.count() == 1  # the "no problems" row
+    assert window.problems.topLevelItemCount() == 1  # the "no problems" row
 
     window.project.graph.disconnect(doc.incoming(ids["y"])[0].id)
     qtbot.waitUntil(lambda: len(window.problems.problems) > 0)
-    rows = [window.problems.item(i) for i in range(window.problems.count())]
-    node_rows = [r for r in rows if r.data(Qt.ItemDataRole.UserRole + 1)]
+    rows = [window.problems.topLevelItem(i)
+            for i in range(window.problems.topLevelItemCount())]
+    node_rows = [r for r in rows if r.data(0, Qt.ItemDataRole.UserRole + 1)]
     assert node_rows, "a problem names the node that lost its input"
-    target = str(node_rows[0].data(Qt.ItemDataRole.UserRole + 1))
+    target = str(node_rows[0].data(0, Qt.ItemDataRole.UserRole + 1))
     window.view.centerOn(5000, 5000)
     rect = window.problems.visualItemRect(node_rows[0])
     qtbot.mouseClick(window.problems.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

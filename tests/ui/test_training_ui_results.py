@@ -65,9 +65,10 @@ def test_pause_controls_banner_and_layout(qtbot, tmp_path, monkeypatch) -> None:
     banner = ui.lock.banner
     assert banner.isVisible() and "running" in banner.text()
     viewport = window.view.viewport()
-    # a slim bar along the bottom edge of the canvas, not over the top row of nodes
-    assert banner.geometry().bottom() == viewport.rect().bottom()
-    assert banner.y() > viewport.height() // 2 and banner.height() < 60
+    # a slim bar along the bottom edge of the canvas, not over the top row of nodes (the
+    # Train workspace comes in first and resizes the canvas)
+    qtbot.waitUntil(lambda: banner.geometry().bottom() == viewport.geometry().bottom())
+    assert banner.y() > viewport.height() // 2 and banner.height() < 80
     qtbot.waitUntil(lambda: len(ui.loss.epochs) >= 1, timeout=10_000)
     c.pause()
     assert c.state == PAUSED
@@ -79,13 +80,17 @@ def test_pause_controls_banner_and_layout(qtbot, tmp_path, monkeypatch) -> None:
     c.stop()
     wait_state(qtbot, ui, FINISHED)
     assert ui.status.text().startswith("Stopped")
-    # every live plot is a tab of ONE bottom group, Loss in front
-    docks = [ui.docks[name] for name in ui.plots]
-    tabbed = set(window.tabifiedDockWidgets(ui.docks["loss"]))
-    assert all(d in tabbed for d in docks if d is not ui.docks["loss"])
-    assert not ui.loss.visibleRegion().isEmpty()  # Loss in front
-    assert ui.boundary.visibleRegion().isEmpty()
-    assert ui.loss.width() > 600  # the whole width beside Problems, not a narrow column
+    # the Train workspace: the curves in one tab group (Loss in front), the pictures in
+    # another beside it (Boundary in front), below the canvas
+    assert window.workspaces.current == "train"
+    curves = set(window.tabifiedDockWidgets(ui.docks["loss"]))
+    assert {ui.docks[n] for n in ("metrics", "gradients", "weights")} <= curves
+    pictures = set(window.tabifiedDockWidgets(ui.docks["boundary"]))
+    assert {ui.docks[n] for n in ("confusion", "filters", "draw_pad")} <= pictures
+    assert not ui.loss.visibleRegion().isEmpty() and not ui.boundary.visibleRegion().isEmpty()
+    assert ui.docks["boundary"].x() > ui.docks["loss"].x()
+    assert ui.docks["loss"].y() > window.view.geometry().bottom()
+    assert ui.loss.width() >= window.width() // 3
 
 
 def test_a_diverged_run_keeps_finite_weights_and_says_so_once(

@@ -76,12 +76,14 @@ def test_view_menu_opens_backprop_in_front_and_wide_enough(window: MainWindow, q
     ui = window.backprop_ui
     ui.dock.toggleViewAction().trigger()
     qtbot.waitUntil(ui.dock.isVisible)
-    # docked with the plots below the canvas (never floating over the nodes it labels),
-    # in front of them and as wide as they are
+    # docked below the canvas in the Explain workspace (never floating over the nodes it
+    # labels), in front of the other explaining views and as wide as the canvas
+    assert window.workspaces.current == "explain"
     assert not ui.dock.isFloating()
     assert window.dockWidgetArea(ui.dock) == Qt.DockWidgetArea.BottomDockWidgetArea
-    assert ui.dock in window.tabifiedDockWidgets(window.training_ui.docks["loss"])
-    assert ui.dock.width() >= 700
+    assert window.explain_ui.landscape_dock in window.tabifiedDockWidgets(ui.dock)
+    assert not ui.dock.visibleRegion().isEmpty()
+    qtbot.waitUntil(lambda: ui.dock.width() >= 700)
     qtbot.wait(20)
     panel = ui.panel  # at this width its sections may stack; nothing may be clipped
     for button in [*panel.step_buttons, panel.check_button]:
@@ -218,10 +220,10 @@ def test_examples_menu_shows_project_names_with_first_sentence(window: MainWindo
 
 def test_empty_canvas_shows_a_neutral_hint(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     problems = window.problems
-    assert problems.is_hint() and problems.item(0).text() == EMPTY_HINT
+    assert problems.is_hint() and problems.rows()[0] == EMPTY_HINT
     assert window.problems_dock.windowTitle() == "Problems"
-    assert all(problems.item(i).foreground().color().name() == "#5a6270"
-               for i in range(problems.count()))
+    assert all(problems.topLevelItem(i).foreground(0).color().name() == "#5a6270"
+               for i in range(problems.topLevelItemCount()))
     assert problems.problems  # validation's sentence is still listed, as information
     window.add_node_at_center("neuron.neuron")
     qtbot.waitUntil(lambda: not problems.is_hint())

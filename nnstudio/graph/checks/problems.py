@@ -10,12 +10,20 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a network: where (node id, port) and one sentence saying what."""
+    """One thing wrong with a network: where (node id, port) and one sentence saying what.
+
+    ``code`` names the kind of problem for code that acts on it (one-click fixes, grouping
+    follow-on warnings under their cause); "" for problems nothing acts on. Codes:
+    missing_input, unreachable, needs_vector, needs_image, scalar_gets_tensor,
+    split_size, input_features, input_kind, input_image_shape, loss_kind, output_width,
+    penalty_zero, penalty_ignored.
+    """
 
     node_id: str | None
     port: str | None
     message: str
     severity: Severity = "error"
+    code: str = ""
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

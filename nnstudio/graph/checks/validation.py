@@ -173,7 +173,8 @@ def _input_problems(doc: Document, graph: GraphLayout, shapes: dict[PortRef, Sha
         edges = graph.incoming[node.id].get(spec.name, [])
         if not edges:
             if node.type_id not in SOURCE_TYPES:
-                problems.append(Problem(node.id, spec.name, _missing_input(node)))
+                problems.append(Problem(node.id, spec.name, _missing_input(node),
+                                        code="missing_input"))
             continue
         sources = [shapes.get(e.source) for e in edges]
         tensors = [s for s in sources if s is not None and s != ()]
@@ -181,7 +182,8 @@ def _input_problems(doc: Document, graph: GraphLayout, shapes: dict[PortRef, Sha
             problems.append(Problem(
                 node.id, spec.name,
                 f"A scalar port cannot take a tensor ({format_shape(tensors[0])}): the input of "
-                f"{node_label(node)} takes single numbers; put a Split node in between."))
+                f"{node_label(node)} takes single numbers; put a Split node in between.",
+                code="scalar_gets_tensor"))
         elif spec.kind == "tensor" and spec.multiple and () in sources:
             problems.append(Problem(node.id, spec.name,
                                     f"{label} joins tensors, not single scalars; put a Stack "
@@ -221,19 +223,21 @@ def _penalty_problems(node: Node) -> list[Problem]:
             problems.append(Problem(
                 node.id, None,
                 f"{label} asks for an {penalty} penalty but its L1 and L2 strengths are 0, so "
-                "the penalty does nothing; set l1 and l2 > 0 (e.g. 0.001).", "warning"))
+                "the penalty does nothing; set l1 and l2 > 0 (e.g. 0.001).", "warning",
+                "penalty_zero"))
         elif len(active) == 2:
             acting = next(name for name in active if name not in zero)
             problems.append(Problem(
                 node.id, None,
                 f"{label} asks for an {penalty} penalty but its {zero[0].upper()} strength is 0, "
                 f"so only the {acting.upper()} part ({acting} = {strengths[acting]:g}) acts; "
-                f"set {zero[0]} > 0 (e.g. 0.001) or choose {acting}.", "warning"))
+                f"set {zero[0]} > 0 (e.g. 0.001) or choose {acting}.", "warning", "penalty_zero"))
         else:
             problems.append(Problem(
                 node.id, None,
                 f"{label} asks for an {penalty} penalty but its {penalty} strength is 0, so the "
-                f"penalty does nothing; set {zero[0]} > 0 (e.g. 0.001).", "warning"))
+                f"penalty does nothing; set {zero[0]} > 0 (e.g. 0.001).", "warning",
+                "penalty_zero"))
     ignored = [name for name in ("l1", "l2") if name not in active and strengths[name] > 0.0]
     if ignored:
         values = " and ".join(f"{name} = {strengths[name]:g}" for name in ignored)
@@ -242,7 +246,7 @@ def _penalty_problems(node: Node) -> list[Problem]:
         problems.append(Problem(
             node.id, None,
             f"{label} has {values} but its penalty is '{choice}', so {them} ignored; choose "
-            f"{' or '.join(fits)}.", "warning"))
+            f"{' or '.join(fits)}.", "warning", "penalty_ignored"))
     return problems
 
 
@@ -263,5 +267,6 @@ def _unreachable(doc: Document, graph: GraphLayout) -> list[Problem]:
                 useful.add(parent)
                 todo.append(parent)
     return [Problem(n, None, f"{label_start(node)} does not lead to any Output, so it does not "
-                             "change the prediction and is not trained.", "warning")
+                             "change the prediction and is not trained.", "warning",
+                            "unreachable")
             for n, node in doc.nodes.items() if n not in useful]

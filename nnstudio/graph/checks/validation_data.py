@@ -81,22 +81,24 @@ def _input_problems(node: Node, data: DataSignature) -> list[Problem]:
         if not table:
             return [Problem(node.id, "out",
                             f"{label} is a vector of {features} features but the dataset has "
-                            f"{_data_text(data)}; set its kind to image.")]
+                            f"{_data_text(data)}; set its kind to image.", code="input_kind")]
         if features != data.input_shape[0]:
             return [Problem(node.id, "out",
                             f"{label} gives {features} features but the dataset has "
-                            f"{data.input_shape[0]}; set features to {data.input_shape[0]}.")]
+                            f"{data.input_shape[0]}; set features to {data.input_shape[0]}.",
+                            code="input_features")]
         return []
     image = (int(p["channels"]), int(p["height"]), int(p["width"]))
     if table:
         return [Problem(node.id, "out",
                         f"{label} expects images {dims(image)} but the dataset has "
-                        f"{_data_text(data)}; set its kind to vector.")]
+                        f"{_data_text(data)}; set its kind to vector.", code="input_kind")]
     if image != tuple(data.input_shape):
         return [Problem(node.id, "out",
                         f"{label} expects images {dims(image)} but the dataset has images "
                         f"{dims(data.input_shape)}; set channels, height and width to "
-                        f"{', '.join(str(d) for d in data.input_shape)}.")]
+                        f"{', '.join(str(d) for d in data.input_shape)}.",
+                        code="input_image_shape")]
     return []
 
 
@@ -112,14 +114,14 @@ def _loss_kind_problem(node: Node, loss: str, data: DataSignature) -> Problem | 
     if (loss == "cross_entropy") != (kind == "classification"):
         return Problem(node.id, "in",
                        f"{label} uses {loss}, but this dataset has {_targets_text(data)}; "
-                       f"use {suggest}.")
+                       f"use {suggest}.", code="loss_kind")
     if loss in _BCE and kind == "regression":
         out_of_range = _bce_range_problem(node, loss, data)
         if out_of_range is not None:
             return out_of_range
         return Problem(node.id, "in",
                        f"{label} uses {loss}, which needs targets between 0 and 1, but this "
-                       f"dataset has {_targets_text(data)}; use mse.", "warning")
+                       f"dataset has {_targets_text(data)}; use mse.", "warning", "loss_kind")
     return None
 
 
@@ -144,11 +146,11 @@ def _output_problems(node: Node, shapes: dict[PortRef, Shape],
         return [Problem(node.id, "in",
                         f"{label} gets {plural(shape[0], 'output')} but the dataset has "
                         f"{plural(data.n_targets, 'class', 'classes')}; cross_entropy needs "
-                        "one output per class.")]
+                        "one output per class.", code="output_width")]
     return [Problem(node.id, "in",
                     f"{label} gets {plural(shape[0], 'output')} but the dataset has "
                     f"{plural(data.n_targets, 'target column')}; {loss} needs one output per "
-                    "target column.")]
+                    "target column.", code="output_width")]
 
 
 def data_problems(doc: GraphView, shapes: dict[PortRef, Shape],

@@ -49,12 +49,12 @@ def shape_problems(node: Node, shapes: dict[PortRef, Shape]) -> list[Problem]:
     if t == "layer.dense" and len(shape) != 1:
         return [Problem(node.id, "in",
                         f"{label} needs a vector (N×features) but gets {actual}; put a Flatten "
-                        "in between.")]
+                        "in between.", code="needs_vector")]
     if t in ("layer.conv2d", *_POOLS):
         if len(shape) != 3:
             return [Problem(node.id, "in",
                             f"{label} needs an image (N×C×H×W) but gets {actual}; use an Input "
-                            "of kind image (or Dense layers for vectors).")]
+                            "of kind image (or Dense layers for vectors).", code="needs_image")]
         return _spatial_problems(node, shape)
     if t == "layer.batchnorm" and len(shape) not in (1, 3):
         return [Problem(node.id, "in",
@@ -65,15 +65,15 @@ def shape_problems(node: Node, shapes: dict[PortRef, Shape]) -> list[Problem]:
         if len(shape) != 1:
             return [Problem(node.id, "in",
                             f"{label} needs a vector (N×k) but gets {actual}; put a Flatten in "
-                            "between.")]
+                            "between.", code="needs_vector")]
         if shape[0] != size:
             return [Problem(node.id, "in",
                             f"{label} has size {size} but its input is a vector of {shape[0]} "
-                            f"({actual}); set its size to {shape[0]}.")]
+                            f"({actual}); set its size to {shape[0]}.", code="split_size")]
     if t == "layer.output" and len(shape) != 1:
         return [Problem(node.id, "in",
                         f"{label} needs a vector (N×outputs) but gets {actual}; put a Flatten "
-                        "(and a Dense layer) before it.")]
+                        "(and a Dense layer) before it.", code="needs_vector")]
     return []
 
 
@@ -86,12 +86,13 @@ def multi_input_problems(node: Node, sources: list[Shape | None]) -> list[Proble
     listed = " and ".join(dict.fromkeys(format_shape(s) for s in known))
     if node.type_id == "layer.add" and any(s != known[0] for s in known):
         return [Problem(node.id, "in",
-                        f"{label} needs inputs of the same shape but gets {listed}.")]
+                        f"{label} needs inputs of the same shape but gets {listed}.",
+                        code="input_shapes")]
     if node.type_id == "layer.concatenate" and any(
             len(s) != len(known[0]) or s[1:] != known[0][1:] for s in known):
         return [Problem(node.id, "in",
                         f"{label} joins along the features (or channels), so its inputs must "
-                        f"agree in every other size, but it gets {listed}.")]
+                        f"agree in every other size, but it gets {listed}.", code="input_shapes")]
     return []
 
 

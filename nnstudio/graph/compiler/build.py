@@ -35,6 +35,7 @@ from nnstudio.graph.compiler.structure import Structure
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.document_types import PortRef
+from nnstudio.graph.model.registry import dropout_rate
 from nnstudio.graph.model.signature import DataSignature
 
 _ENGINE_LAYERS = ("layer.dense", "layer.conv2d", "layer.maxpool2d", "layer.avgpool2d",
@@ -277,7 +278,7 @@ class Builder:
         if node.type_id == "layer.dropout":
             index = list(self.doc.nodes).index(node_id)
             dropout_rng = np.random.default_rng((self._seed, 1, index))
-            factory = _dropout_factory(float(node.params["p"]), dropout_rng)
+            factory = _dropout_factory(dropout_rate(node.params), dropout_rng)
         trainable = node.type_id in ("layer.dense", "layer.conv2d", "layer.batchnorm")
         keys = {"weight": (node_id, "weight")} if trainable else {}
         if trainable and (node.type_id == "layer.batchnorm" or node.params.get("use_bias")):

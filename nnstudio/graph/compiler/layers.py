@@ -17,6 +17,7 @@ from nnstudio.engine.dense import Dense
 from nnstudio.engine.pooling import AvgPool2D, MaxPool2D
 from nnstudio.engine.reshape import Flatten
 from nnstudio.graph.errors import GraphError
+from nnstudio.graph.model.registry import dropout_rate
 
 LayerFactory = Callable[[np.random.Generator], Layer]
 Spec = tuple[LayerFactory, tuple[int, ...], dict[str, Any]]
@@ -63,7 +64,7 @@ def layer_spec(type_id: str, params: Mapping[str, Any], shape: tuple[int, ...],
     if type_id == "layer.flatten":
         return (lambda rng: Flatten()), (prod(shape),), {}
     if type_id == "layer.dropout":
-        return (lambda rng: _no_layer()), shape, {"p": float(p["p"])}
+        return (lambda rng: _no_layer()), shape, {"p": dropout_rate(p)}
     if type_id == "layer.batchnorm":
         attrs = {"num_features": shape[0], "eps": 1e-5, "momentum": 0.1}
         return (lambda rng: BatchNorm(shape[0], dtype=dtype)), shape, attrs

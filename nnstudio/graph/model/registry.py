@@ -215,7 +215,10 @@ _TYPES: tuple[NodeType, ...] = (
            "over-rely on some connections; does nothing when predicting.",
            (ParamSpec("p", "float", 0.5, "Drop probability",
                       "Share of values zeroed in each training step.",
-                      minimum=0.0, maximum=0.99),), "p"),
+                      minimum=0.0, maximum=0.99),
+            ParamSpec("active", "bool", True, "Active",
+                      "Off: the layer passes its input on unchanged in training too (its "
+                      "drop probability is kept for when it is switched on again).")), "p"),
     _layer("layer.batchnorm", "BatchNorm",
            "Rescales activations to a steady mean and variance per feature, which stabilises "
            "and speeds up training.", (), None, True),
@@ -295,6 +298,11 @@ NODE_TYPES: dict[str, NodeType] = {t.type_id: t for t in _TYPES}
 SOURCE_TYPES = frozenset({"neuron.bias", "neuron.input_feature", "layer.input"})
 #: Node types that end the network and carry a loss.
 OUTPUT_TYPES = frozenset({"neuron.output", "layer.output"})
+
+
+def dropout_rate(params: Mapping[str, Any]) -> float:
+    """The share a Dropout node drops in training: its p, or 0 while it is switched off."""
+    return float(params.get("p", 0.0)) if params.get("active", True) else 0.0
 
 
 def node_type(type_id: str) -> NodeType:

@@ -31,6 +31,9 @@ class BuiltinDataset:
     defaults: Mapping[str, ParamValue]
     generator: Callable[..., Dataset]
     param_help: Mapping[str, str] = field(default_factory=dict)
+    scaling: str | None = None
+    """The scaling the lecture uses with this set (a new project takes it); None: the
+    default."""
 
 
 _N = "number of samples"
@@ -43,6 +46,8 @@ def _entry(
     generator: Callable[..., Dataset],
     defaults: dict[str, ParamValue],
     description: str,
+    *,
+    scaling: str | None = None,
     **help_text: str,
 ) -> BuiltinDataset:
     help_all = {"n_samples": _N, "noise": _NOISE, **help_text}
@@ -54,6 +59,7 @@ def _entry(
         MappingProxyType(defaults),
         generator,
         MappingProxyType(param_help),
+        scaling,
     )
 
 
@@ -64,6 +70,7 @@ BUILTIN: dict[str, BuiltinDataset] = {
         synthetic.chocolate,
         {"n_samples": 24, "noise": 0.15},
         synthetic.CHOCOLATE_DESCRIPTION,
+        scaling="none",  # the lecture's x is already 0–1 consumption
     ),
     "line": _entry(
         "Noisy line",

@@ -39,11 +39,10 @@ class BackpropUi(QObject):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
         self.dock.setWidget(scroll)
-        # docked below the canvas with the plots (the widest place), never floating over
-        # the nodes it labels
-        tab_with = "loss_dock" if host.dock("loss_dock") is not None else "problems_dock"
-        host.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea, tab_with=tab_with)
-        self.dock.hide()
+        # docked below the canvas in the Explain workspace (the widest place), never
+        # floating over the nodes it labels
+        host.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea,
+                      places={"explain": "bottom"}, front=("explain",))
         self.dock.visibilityChanged.connect(self._on_visibility)
         self.dock.toggleViewAction().triggered.connect(self._on_toggled)
         self.show_action = QAction("Backprop, Step by Step", host.widget())
@@ -73,9 +72,8 @@ class BackpropUi(QObject):
         self._update_buttons()
 
     def show(self) -> None:
-        """Show the dock in front of its tab group."""
-        self.dock.show()
-        self.dock.raise_()
+        """Show the dock in front of its tab group (in the Explain workspace)."""
+        self.host.show_panel(self.dock.objectName())
 
     def _on_toggled(self, checked: bool) -> None:
         if checked:  # View › Panels: in front, not as a background tab
@@ -211,11 +209,17 @@ class BackpropUi(QObject):
 
     def _fill_samples(self, node: NodeTrace) -> None:
         assert self.batch is not None
+        batch = self.batch
+        scaled = batch.scaling != "none"
+        self.panel.set_scaling(batch.scaling)
         rows = []
         for i in range(node.value.shape[0]):
             grad = "—" if node.grad is None else texts.vector(node.grad[i])
-            rows.append([str(i + 1), texts.vector(self.batch.raw_x[i].reshape(-1)),
-                         texts.vector(np.asarray(self.batch.y[i]).reshape(-1)),
+            inputs = [texts.vector(batch.raw_x[i].reshape(-1))]
+            if scaled:
+                inputs.append(texts.vector(np.asarray(batch.x[i]).reshape(-1)))
+            rows.append([str(i + 1), *inputs,
+                         texts.vector(np.asarray(batch.y[i]).reshape(-1)),
                          texts.vector(node.value[i]), grad])
         fill_table(self.panel.samples, rows)
 

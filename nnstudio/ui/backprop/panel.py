@@ -53,8 +53,22 @@ def fill_table(table: QTableWidget, rows: list[list[str]]) -> None:
     table.setFixedHeight(height + 4)
 
 
+def sample_columns(scaling: str) -> list[str]:
+    """The headers of the samples table: the raw input, and beside it the scaled one the
+    network (and the chain-rule text) uses when the data are scaled."""
+    if scaling == "none":
+        return ["i", "input x", "target", "value", "∂L/∂value"]
+    return ["i", "raw x", f"scaled x ({scaling})", "target", "value", "∂L/∂value"]
+
+
 class BackpropPanel(QWidget):
     """Widgets of the panel; every button is a public attribute."""
+
+    def set_scaling(self, scaling: str) -> None:
+        """Columns for data scaled by ``scaling`` ("none": one input column)."""
+        columns = sample_columns(scaling)
+        self.samples.setColumnCount(len(columns))
+        self.samples.setHorizontalHeaderLabels(columns)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,9 +104,11 @@ class BackpropPanel(QWidget):
         self.explain_label.setWordWrap(True)
         layout.addWidget(self.step_label)
         layout.addWidget(self.explain_label)
-        self.samples = _table(["i", "input", "target", "value", "∂L/∂value"])
+        self.samples = _table(sample_columns("none"))
         fill_table(self.samples, [])
         layout.addWidget(self.samples)
+        self.samples.setToolTip("raw x: the data as they are; scaled x: what enters the "
+                                "network (the numbers the text above uses)")
         layout.addStretch(1)
 
         chain = QGroupBox("Chain rule of one weight")

@@ -76,8 +76,8 @@ class EdgeLabelItem(QGraphicsItem):
         edge = self.edge
         if self.rect.isEmpty():
             return
-        if (not edge.hovered and QStyleOptionGraphicsItem.levelOfDetailFromTransform(
-                painter.worldTransform()) < style.LABEL_MIN_ZOOM):
+        zoom = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if not (edge.hovered or edge.featured) and zoom < style.LABEL_MIN_ZOOM:
             return
         painter.setRenderHint(_ANTIALIAS)
         painter.setPen(_SELECTED_LABEL_PEN if edge.isSelected() else _LABEL_PEN)
@@ -106,6 +106,10 @@ class EdgeItem(QGraphicsItem):
         self.placed_at: float | None = 0.5
         """Where the label sits (set by ``label_layout``); None hides it until hovered."""
         self.hovered = False
+        self.featured = False
+        """One of its nodes is selected: its label shows above the nodes."""
+        self.weighted = False
+        """A connection into a Neuron (its label is its own weight)."""
         self.label_item = EdgeLabelItem(self)
         self._path = QPainterPath()
         self._hit = QPainterPath()
@@ -177,12 +181,23 @@ class EdgeItem(QGraphicsItem):
     def midpoint(self) -> QPointF:
         return self._path.pointAtPercent(0.5)
 
+    def path(self) -> QPainterPath:
+        """The wire's centre line in scene coordinates."""
+        return QPainterPath(self._path)
+
+    def set_featured(self, featured: bool) -> None:
+        """A selected node's edge: its label is drawn above nodes and other labels."""
+        if featured != self.featured:
+            self.featured = featured
+            self.label_item.setZValue(5 if featured or self.hovered else -0.5)
+            self.label_item.update()
+
     def set_hovered(self, hovered: bool) -> None:
         """Under the mouse (wire or label): show the label, even one hidden for lack of room
         or zoom, above the nodes."""
         if hovered != self.hovered:
             self.hovered = hovered
-            self.label_item.setZValue(5 if hovered else -0.5)
+            self.label_item.setZValue(5 if hovered or self.featured else -0.5)
             self.update_path()
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:

@@ -1,5 +1,6 @@
-"""In-place editing on double-click: a node's main setting (units, kernel size, function...)
-or, without one, its title; an edge's weight. Each commit is one undo step."""
+"""In-place editing on double-click, one meaning for every node: its name (its settings
+are in the inspector, which the same click shows); an edge's weight. Each commit is one
+undo step; a refused value says why below the editor until the editor closes."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QComboBox, QGraphicsView, QLineEdit, QWidget
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QWidget
 
 from nnstudio.graph.errors import GraphError
-from nnstudio.graph.model.edits import Edit, SetEdgeWeight, SetParam, SetTitle
-from nnstudio.ui.canvas import style
+from nnstudio.graph.model.edits import Edit, SetEdgeWeight, SetTitle
 from nnstudio.ui.canvas.edge_item import EdgeItem
 from nnstudio.ui.canvas.node_item import NodeItem
 from nnstudio.ui.canvas.protocols import SceneLike
@@ -20,9 +20,11 @@ from nnstudio.ui.canvas.protocols import SceneLike
 class InlineLineEdit(QLineEdit):
     """Enter commits (a refused value keeps the editor open), Escape or focus loss cancels."""
 
-    def __init__(self, text: str, commit: Callable[[str], bool], parent: QWidget) -> None:
+    def __init__(self, text: str, commit: Callable[[str], bool], parent: QWidget,
+                 on_finish: Callable[[], None] | None = None) -> None:
         super().__init__(text, parent)
         self._commit = commit
+        self._on_finish = on_finish
         self._finished = False
         self.selectAll()
 
@@ -46,6 +48,8 @@ class InlineLineEdit(QLineEdit):
             self._finished = True
             self.hide()
             self.deleteLater()
+            if self._on_finish is not None:
+                self._on_finish()  # e.g. the refusal's hint goes with the editor
 
 
 def _view(scene: SceneLike) -> QGraphicsView | None:
@@ -77,57 +81,23 @@ def _committer(scene: SceneLike, make_edit: Callable[[str], Edit],
 
 
 def edit_node(scene: SceneLike, node: NodeItem) -> QWidget | None:
-    """Open the editor for the node's main setting (or its title); returns the editor."""
+    """Open the editor of the node's name in its header; returns the editor."""
     view = _view(scene)
-    doc_node = scene.document.nodes[node.node_id]
-    name = node.kind.main_param
-    top = node.header_height
-    rect = QRectF(node.pos() + QPointF(6, top),
-                  node.pos() + QPointF(node.width - 6, top + style.LINE_HEIGHT + 4))
-    if name is None:  # neurons and biases: rename instead
-        rect = QRectF(node.pos() + QPointF(6, 1), node.pos() + QPointF(node.width - 6, top - 1))
-    at = rect.bottomLeft()
     if view is None:
         return None
+    doc_node = scene.document.nodes[node.node_id]
+    top = node.header_height
+    rect = QRectF(node.pos() + QPointF(6, 1), node.pos() + QPointF(node.width - 6, top - 1))
+    at = rect.bottomLeft()
     node_id = node.node_id
-    if name is None:
-        editor: QWidget = InlineLineEdit(doc_node.title, _committer(
-            scene, lambda text: SetTitle(node_id, text.strip() or doc_node.title), at),
-            view.viewport())
-    else:
-        spec = node.kind.param(name)
-        if spec.kind == "bool":
-            scene.try_edit(SetParam(node_id, name, not doc_node.params[name]), None, at)
-            return None
-        if spec.kind == "choice":
-            editor = _choice_editor(scene, node_id, name, list(spec.choices),
-                                    str(doc_node.params[name]), view, at)
-        else:
-            editor = InlineLineEdit(str(doc_node.params[name]), _committer(
-                scene, lambda text: SetParam(node_id, name, text), at), view.viewport())
-            editor.setToolTip(f"{spec.label}: {spec.help}")
+    editor = InlineLineEdit(doc_node.title, _committer(
+        scene, lambda text: SetTitle(node_id, text.strip() or doc_node.title), at),
+        view.viewport(), scene.clear_hint)
+    editor.setToolTip("Rename (Enter), cancel (Escape); the node's settings are in the "
+                      "Inspector")
     scene.inline_editor = editor
     _place(view, editor, rect)
-    if isinstance(editor, QComboBox):
-        editor.showPopup()
     return editor
-
-
-def _choice_editor(scene: SceneLike, node_id: str, name: str, choices: list[str],
-                   current: str, view: QGraphicsView, at: QPointF) -> QComboBox:
-    combo = QComboBox(view.viewport())
-    combo.addItems(choices)
-    combo.setCurrentText(current)
-
-    def chosen(index: int) -> None:
-        value = choices[index]
-        combo.hide()
-        combo.deleteLater()
-        if value != current:
-            scene.try_edit(SetParam(node_id, name, value), None, at)
-
-    combo.activated.connect(chosen)
-    return combo
 
 
 def _weight(text: str) -> float | None:
@@ -153,7 +123,8 @@ def edit_edge(scene: SceneLike, edge: EdgeItem) -> QWidget | None:
     text = "" if doc_edge.weight is None else f"{doc_edge.weight:.6g}"
     edge_id = edge.edge_id
     editor = InlineLineEdit(text, _committer(
-        scene, lambda value: SetEdgeWeight(edge_id, _weight(value)), at), view.viewport())
+        scene, lambda value: SetEdgeWeight(edge_id, _weight(value)), at), view.viewport(),
+        scene.clear_hint)
     editor.setPlaceholderText("weight")
     scene.inline_editor = editor
     _place(view, editor, QRectF(at - QPointF(40, 11), at + QPointF(40, 11)))

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent, QMenu
 
+from nnstudio.graph.checks.fixes import WireCheck, wire_check
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.document_types import Edge, PortRef
 from nnstudio.graph.model.edits import AddEdge, Edit, MoveNode
 from nnstudio.graph.model.registry import NODE_TYPES
-from nnstudio.ui.canvas import add_box, inline_edit, style
+from nnstudio.ui.canvas import add_box, inline_edit, placement, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, wire_path
 from nnstudio.ui.canvas.node_item import NodeItem
-from nnstudio.ui.canvas.port_item import PortItem
+from nnstudio.ui.canvas.port_item import PortItem, PortState
 from nnstudio.ui.canvas.protocols import SceneLike
 
 _DRAG_START = 3.0  # scene pixels the mouse must travel before a press becomes a drag
@@ -99,11 +100,23 @@ class MoveNodes(Interaction):
             item.setPos(self.origins[item.node_id] + shift)
 
     def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.moved and self.items:
+            moving = {item.node_id for item in self.items}
+            shift = placement.free_offset([item.sceneBoundingRect() for item in self.items],
+                                          self.scene.node_rects(moving))
+            if shift is None:  # no room there: everything goes back
+                self.cancel()
+                self.scene.show_hint(placement.NO_ROOM, event.scenePos())
+                return
+            if not shift.isNull():
+                for item in self.items:
+                    item.setPos(item.pos() + shift)
+                self.scene.show_hint(placement.HINT, event.scenePos())
         edits: list[Edit] = [MoveNode(item.node_id, (item.pos().x(), item.pos().y()))
                              for item in self.items if item.pos() != self.origins[item.node_id]]
         if edits:
             count = len(edits)
-            self.scene.push_edits(edits, "Move node" if count == 1 else f"Move {count} nodes")
+            self.scene.push_edits(edits, None if count == 1 else f"Move {count} nodes")
         elif not self.moved and self.plain_click:
             self.scene.select_nodes([self.anchor.node_id])
 
@@ -113,13 +126,15 @@ class MoveNodes(Interaction):
 
 
 class NewWire(Interaction):
-    """Drag a wire out of a port. Ports it may connect to light up; hovering a forbidden one
-    shows the document's sentence; releasing on empty canvas offers compatible new nodes."""
+    """Drag a wire out of a port. Ports it may connect to light up green; ports the rules
+    refuse grey; ports where the wire would not fit the shapes red (hovering says why,
+    releasing there offers the fixes, e.g. "Insert Flatten and connect"). Releasing on
+    empty canvas offers compatible new nodes."""
 
     def __init__(self, scene: SceneLike, port: PortItem) -> None:
         super().__init__(scene)
         self.port = port
-        self.verdicts: dict[PortItem, str | None] = {}
+        self.checks: dict[PortItem, WireCheck] = {}
         self.wire = QGraphicsPathItem()
         pen = QPen(style.WIRE, 2.0, Qt.PenStyle.DashLine)
         self.wire.setPen(pen)
@@ -139,17 +154,39 @@ class NewWire(Interaction):
             i for i in self.scene.items(rect) if isinstance(i, NodeItem)]
         for node in items:
             for other in node.all_ports():
-                other.set_state("allowed" if self.verdict(other) is None else "forbidden")
+                other.set_state(self.state_of(other))
 
-    def verdict(self, other: PortItem) -> str | None:
-        """None if a wire from the dragged port to ``other`` is allowed, else why not."""
-        if other not in self.verdicts:
+    def check(self, other: PortItem) -> WireCheck:
+        """Whether a wire from the dragged port to ``other`` fits (cached)."""
+        if other not in self.checks:
             if other is self.port:
-                self.verdicts[other] = "A port cannot connect to itself."
+                self.checks[other] = WireCheck("A port cannot connect to itself.")
+            elif other.is_output == self.port.is_output:
+                src, dst = self._ends(other)
+                self.checks[other] = WireCheck(self.scene.document.can_connect(src, dst))
             else:
                 src, dst = self._ends(other)
-                self.verdicts[other] = self.scene.document.can_connect(src, dst)
-        return self.verdicts[other]
+                self.checks[other] = wire_check(self.scene.document, src, dst)
+        return self.checks[other]
+
+    def verdict(self, other: PortItem) -> str | None:
+        """None if a wire from the dragged port to ``other`` fits, else why not."""
+        return self.check(other).problem
+
+    def state_of(self, other: PortItem) -> PortState:
+        found = self.check(other)
+        if found.problem is None:
+            return "allowed"
+        if found.fixes or self._allowed(other):
+            return "mismatch"
+        return "forbidden"
+
+    def _allowed(self, other: PortItem) -> bool:
+        """The connection rules allow the wire (it may still not fit the shapes)."""
+        if other is self.port or other.is_output == self.port.is_output:
+            return False
+        src, dst = self._ends(other)
+        return self.scene.document.can_connect(src, dst) is None
 
     def _ends(self, other: PortItem) -> tuple[PortRef, PortRef]:
         if self.port.is_output:
@@ -157,7 +194,8 @@ class NewWire(Interaction):
         return other.port_ref, self.port.port_ref
 
     def target_at(self, pos: QPointF) -> PortItem | None:
-        """The port under ``pos``; over a node's body, its first port that fits."""
+        """The port under ``pos``; over a node's body, its first port that fits (else
+        its first port a fix can make fit, else its first port)."""
         port = self.scene.item_at(pos, PortItem)
         if port is not None:
             return port
@@ -165,19 +203,25 @@ class NewWire(Interaction):
         if node is None or node.node_id == self.port.node_id:
             return None
         side = list((node.inputs if self.port.is_output else node.outputs).values())
-        for candidate in side:
-            if self.verdict(candidate) is None:
-                return candidate
+        for wanted in ("allowed", "mismatch"):
+            for candidate in side:
+                if self.state_of(candidate) == wanted:
+                    return candidate
         return side[0] if side else None
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
         pos = event.scenePos()
         target = self.target_at(pos)
-        end = target.anchor() if target is not None and self.verdict(target) is None else pos
+        state = self.state_of(target) if target is not None else None
+        end = target.anchor() if target is not None and state != "forbidden" else pos
         start = self.port.anchor()
         self.wire.setPath(wire_path(start, end) if self.port.is_output else wire_path(end, start))
+        self.wire.setPen(QPen(style.PORT_MISMATCH if state == "mismatch" else style.WIRE, 2.0,
+                              Qt.PenStyle.DashLine))
         reason = self.verdict(target) if target is not None and target is not self.port else None
         if reason is not None:
+            if state == "mismatch":
+                reason += "  Release here for a fix."
             self.scene.show_hint(reason, pos)
         else:
             self.scene.clear_hint()
@@ -189,11 +233,16 @@ class NewWire(Interaction):
         if target is not None:
             if target is self.port:
                 return
-            reason = self.verdict(target)
-            if reason is not None:
-                self.scene.show_hint(reason, pos)
+            found = self.check(target)
+            src, dst = self._ends(target) if target.is_output != self.port.is_output \
+                else (None, None)
+            if found.problem is not None:
+                self.scene.show_hint(found.problem, pos)
+                if src is not None and dst is not None and (
+                        found.fixes or self._allowed(target)):
+                    open_fix_menu(self.scene, pos, found, src, dst, self._allowed(target))
                 return
-            src, dst = self._ends(target)
+            assert src is not None and dst is not None
             edge = Edge(self.scene.document.new_edge_id(), src, dst, None)
             self.scene.try_edit(AddEdge(edge), None, pos)
             return
@@ -216,6 +265,34 @@ class NewWire(Interaction):
             for other in node.all_ports():
                 other.set_state("normal")
         self.scene.clear_hint()
+
+
+def open_fix_menu(scene: SceneLike, pos: QPointF, found: WireCheck, src: PortRef,
+                  dst: PortRef, connect_anyway: bool) -> QMenu | None:
+    """A menu at ``pos`` with the fixes for a wire that does not fit ("Insert Flatten and
+    connect") and, where the rules allow it, "Connect anyway"; kept as ``scene.fix_menu``."""
+    views = scene.views()
+    if not views:
+        return None
+    view = views[0]
+    menu = QMenu(view.viewport())
+    menu.setObjectName("wire_fix_menu")
+    menu.setToolTipsVisible(True)
+    for fix in found.fixes:
+        action = menu.addAction(fix.text)
+        action.setToolTip(found.problem or "")
+        action.triggered.connect(
+            lambda _=False, f=fix: scene.try_edit(f.build(scene.document), f.text, pos))
+    if connect_anyway:
+        anyway = menu.addAction("Connect anyway")
+        anyway.setToolTip("Make the wire; the Problems list keeps the mismatch")
+        anyway.triggered.connect(lambda _=False: scene.try_edit(
+            AddEdge(Edge(scene.document.new_edge_id(), src, dst, None)), None, pos))
+    menu.addSeparator()
+    menu.addAction("Cancel")
+    scene.fix_menu = menu
+    menu.popup(view.viewport().mapToGlobal(view.mapFromScene(pos)))
+    return menu
 
 
 def compatible_types(document: Document, port: PortRef, is_output: bool) -> list[tuple[str, str]]:

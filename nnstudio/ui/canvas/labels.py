@@ -76,3 +76,21 @@ def format_weight(weight: float | None) -> str:
     if weight is None:
         return "w ?"
     return f"{weight:+.2f}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_gradient(magnitude: float) -> str:
+    """A gradient magnitude as a student reads it: "0.64", "0.031", "6.4×10⁻⁵"."""
+    size = abs(magnitude)
+    if size == 0.0:
+        return "0"
+    if 0.01 <= size < 100.0:
+        return f"{magnitude:.2f}" if size < 10 else f"{magnitude:.1f}"
+    if 0.001 <= size < 0.01:
+        return f"{magnitude:.3f}"
+    if 100.0 <= size < 100_000.0:
+        return f"{magnitude:.0f}"
+    mantissa, exponent = f"{magnitude:.1e}".split("e")
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"

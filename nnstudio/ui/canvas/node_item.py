@@ -110,6 +110,9 @@ class NodeItem(QGraphicsItem):
         self.edges: set[EdgeItem] = set()
         self.ghosts: dict[tuple[bool, str], PortItem] = {}
         self.thumbnail: QImage | None = None
+        self.thumbnail_room = 1e9
+        self.thumb_size = style.THUMBNAIL_SIZE
+        self.thumb_beside = False
         self.problems: list[Problem] = []
         self.base_width = style.LAYER_WIDTH if self.kind.level == "layer" else style.NEURON_WIDTH
         self.width = self.base_width
@@ -163,20 +166,26 @@ class NodeItem(QGraphicsItem):
         shape = self.port_shapes.get((is_output, port.spec.name), "")
         if shape == "N" and not several:  # a scalar: the port's circle says it
             shape = ""
+        elif shape.startswith("N×"):  # inside a card the batch N goes without saying
+            shape = shape[2:]  # (the wires' labels and the tooltip keep it)
         name = (port.spec.label or port.spec.name) if several else ""
         return " ".join(t for t in ((shape, name) if is_output else (name, shape)) if t)
 
     def _fit_width(self, ins: list[PortItem], outs: list[PortItem]) -> None:
         """Widen the card (in grid steps, up to MAX_NODE_WIDTH_EXTRA) so the title, the
-        settings line and the port labels fit; a title still too long wraps to two lines."""
+        settings line and the port names fit; a title still too long wraps to two lines.
+        The shapes beside the ports do not widen it (they are elided if they must be): a
+        card must not grow, and move its output ports, when the shapes become known."""
         pad = 2 * style.TEXT_PAD
         needed = max(_TITLE_METRICS.horizontalAdvance(self.title) + pad + style.BADGE_RADIUS,
                      _BODY_METRICS.horizontalAdvance(self.summary) + pad)
         if self._rows:
             several_in, several_out = len(ins) > 1, len(outs) > 1
             for index in range(max(len(ins), len(outs))):
-                left = self._port_label(ins[index], several_in) if index < len(ins) else ""
-                right = self._port_label(outs[index], several_out) if index < len(outs) else ""
+                left = (ins[index].spec.label or ins[index].spec.name) \
+                    if index < len(ins) and several_in else ""
+                right = (outs[index].spec.label or outs[index].spec.name) \
+                    if index < len(outs) and several_out else ""
                 needed = max(needed, _SMALL_METRICS.horizontalAdvance(left)
                              + _SMALL_METRICS.horizontalAdvance(right) + 2 * 12 + 12)
         widest = self.base_width + style.MAX_NODE_WIDTH_EXTRA
@@ -194,10 +203,17 @@ class NodeItem(QGraphicsItem):
         self._fit_width(ins, outs)
         body_top = self.header_height + style.LINE_HEIGHT + 2
         rows = max(len(ins), len(outs)) if self._rows else 0
-        height = body_top + rows * style.PORT_ROW_HEIGHT + 6
+        height = max(body_top + rows * style.PORT_ROW_HEIGHT + 6, 52.0)
+        self.thumb_beside = False
         if self.thumbnail is not None:
-            height += style.THUMBNAIL_SIZE + 6
-        self.height = max(height, 52.0)
+            below = min(style.THUMBNAIL_SIZE, self.thumbnail_room - 6)
+            if below >= style.THUMBNAIL_MIN_SIZE:  # room below the card: grow into it
+                self.thumb_size = below
+                height += below + 6
+            else:  # no room: a small map beside the settings line, the card keeps its size
+                self.thumb_beside = True
+                self.thumb_size = height - self.header_height - 6
+        self.height = height
         for side, x in ((ins, 0.0), (outs, self.width)):
             for index, port in enumerate(side):
                 if self._rows:
@@ -230,10 +246,13 @@ class NodeItem(QGraphicsItem):
             self.badge.setToolTip("\n".join(p.message for p in problems))
             self.badge.update()
 
-    def set_thumbnail(self, image: QImage | None) -> None:
+    def set_thumbnail(self, image: QImage | None, room: float = 1e9) -> None:
+        """A heat map drawn in the card; ``room``: free height below the card (scene px)
+        it may grow into, else the map sits small beside the settings line."""
         had = self.thumbnail is not None
         self.thumbnail = image
-        if had != (image is not None):
+        if had != (image is not None) or room != self.thumbnail_room:
+            self.thumbnail_room = room
             self._layout()
         else:
             self.update()
@@ -322,8 +341,10 @@ class NodeItem(QGraphicsItem):
         if self._rows:
             self._paint_port_labels(painter)
         if self.thumbnail is not None:
-            size = style.THUMBNAIL_SIZE
-            target = QRectF((self.width - size) / 2, self.height - size - 6, size, size)
+            size = self.thumb_size
+            target = (QRectF(self.width - size - 8, self.header_height + 3, size, size)
+                      if self.thumb_beside else
+                      QRectF((self.width - size) / 2, self.height - size - 6, size, size))
             painter.drawImage(target, self.thumbnail)
             painter.setPen(QPen(style.NODE_BORDER, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor
 
 from nnstudio.ui.canvas import style
-from nnstudio.ui.canvas.labels import format_weight
+from nnstudio.ui.canvas.labels import format_gradient, format_weight
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class GradientScale:
             self.high - self.low)
         t = min(max(t, 0.0), 1.0)
         colour = _mix(style.GRADIENT_LOW, style.GRADIENT_HIGH, t)
-        label = f"{shape_text} · ∇{magnitude:.1e}" if shape_text else f"∇{magnitude:.1e}"
+        grad = f"∇ {format_gradient(magnitude)}"
+        label = f"{shape_text} · {grad}" if shape_text else grad
         return EdgeLook(colour, 1.0 + (style.EDGE_MAX_WIDTH - 1.0) * t, False, label,
                         colour.darker(130))
 

@@ -12,7 +12,9 @@ from nnstudio.graph.model.document_types import PortRef
 from nnstudio.graph.model.registry import PortSpec
 from nnstudio.ui.canvas import style
 
-PortState = Literal["normal", "allowed", "forbidden"]
+PortState = Literal["normal", "allowed", "forbidden", "mismatch"]
+"""allowed: a wire may end here (green); forbidden: the rules refuse it (grey); mismatch:
+the wire would not fit the shapes (red), a fix is offered on release."""
 
 
 class PortItem(QGraphicsItem):
@@ -55,15 +57,17 @@ class PortItem(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = style.PORT_RADIUS
-        if self.state == "allowed":
+        if self.state in ("allowed", "mismatch"):
             painter.setPen(Qt.PenStyle.NoPen)
-            glow = style.PORT_ALLOWED.lighter(160)
-            painter.setBrush(QBrush(glow))
+            glow = (style.PORT_ALLOWED if self.state == "allowed" else style.PORT_MISMATCH)
+            painter.setBrush(QBrush(glow.lighter(160)))
             painter.drawEllipse(QPointF(0, 0), r + 4, r + 4)
         border = style.PORT_BORDER
         fill = style.PORT_FILL.get(self.spec.kind, style.PORT_FILL["any"])
         if self.state == "allowed":
             border = style.PORT_ALLOWED
+        elif self.state == "mismatch":
+            border, fill = style.PORT_MISMATCH, style.PORT_MISMATCH.lighter(140)
         elif self.state == "forbidden":
             border, fill = style.PORT_FORBIDDEN, style.PORT_FORBIDDEN.lighter(115)
         painter.setPen(QPen(border, 1.5))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -33,7 +33,7 @@ from nnstudio.graph.model.document_types import Edge, Node, PortRef
 from nnstudio.graph.model.edits import AddEdge, AddNode, Compound, Edit, RemoveEdge, RemoveNode
 from nnstudio.graph.model.registry import node_type
 from nnstudio.graph.model.shapes import format_shape, infer_shapes
-from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, style
+from nnstudio.ui.canvas import clipboard, interactions, label_layout, overlay, placement, style
 from nnstudio.ui.canvas.edge_item import EdgeItem, EdgeLabelItem
 from nnstudio.ui.canvas.editing import EditTarget
 from nnstudio.ui.canvas.hint_item import HintItem
@@ -53,6 +53,8 @@ class CanvasScene(QGraphicsScene):
     """Selected node ids (list[str], document order) after every selection change."""
     hint_changed = Signal(str)
     """A sentence for the status bar while a gesture explains itself ("" clears)."""
+    legend_changed = Signal(str)
+    """What edge colours and widths mean now: "weights", "gradients" or "" (plain)."""
 
     def __init__(self, document: Document, editor: EditTarget,
                  parent: QWidget | None = None) -> None:
@@ -65,10 +67,13 @@ class CanvasScene(QGraphicsScene):
         self.edge_items: dict[str, EdgeItem] = {}
         self.interaction: interactions.Interaction | None = None
         self.add_box: Any = None
+        self.fix_menu: Any = None
+        """The menu of fixes a wire that did not fit opened last (tests)."""
         self.inline_editor: Any = None
         self.paste_count = 0
         self._problems: dict[str, list[Problem]] = {}
         self._overlay_mode = "weights"
+        self.legend_mode = ""
         self._overlay_values: dict[str, float] = {}
         self._thumbnails: dict[str, Any] = {}
         self._shapes: dict[PortRef, tuple[int, ...]] = {}
@@ -86,6 +91,9 @@ class CanvasScene(QGraphicsScene):
         self.addItem(self.hint)
         self.node_actions = NodeActions()
         """What a node's context menu offers; features add to it."""
+        self.node_defaults: Callable[[str], Mapping[str, Any]] | None = None
+        """Settings a new node of a type takes beyond its type's defaults (the data's
+        shape for an Input, the network-wide penalty for a Dense…); set by the window."""
         # Weak connections: the stack and the document may outlive the scene, and a scene
         # being destroyed emits selectionChanged while its Python side is already gone.
         self.selectionChanged.connect(weak_method(self._emit_selection))
@@ -147,6 +155,7 @@ class CanvasScene(QGraphicsScene):
                 return
         elif isinstance(event, ev.EdgeWeightChanged):
             self._restyle_edge(event.edge_id)
+            self._update_legend()
             return
         elif isinstance(event, ev.ValuesChanged):
             return
@@ -221,7 +230,20 @@ class CanvasScene(QGraphicsScene):
             item.set_port_shapes(texts)
         for edge_id in self.edge_items:
             self._restyle_edge(edge_id)
+        self._update_legend()
         self.place_labels_now()
+
+    def _update_legend(self) -> None:
+        values = self._overlay_values
+        if self._overlay_mode == "gradients" and values:
+            mode = "gradients"
+        elif values or any(e.weight is not None for e in self.document.edges.values()):
+            mode = "weights"
+        else:
+            mode = ""
+        if mode != self.legend_mode:
+            self.legend_mode = mode
+            self.legend_changed.emit(mode)
 
     def schedule_label_layout(self) -> None:
         """Re-place the edge labels on the next event-loop turn (once for many changes)."""
@@ -231,7 +253,12 @@ class CanvasScene(QGraphicsScene):
     def place_labels_now(self) -> None:
         """Slide every edge label along its wire to a spot free of nodes and other labels."""
         self._labels_timer.stop()
-        label_layout.place_edge_labels(self.edge_items.values(), self.node_items.values())
+        try:
+            selected = self.selected_node_ids()
+        except RuntimeError:  # the scene is being destroyed
+            return
+        label_layout.place_edge_labels(self.edge_items.values(), self.node_items.values(),
+                                       selected)
 
     def shape_text(self, ref: PortRef) -> str:
         """The shape of an edge's source as an edge label; "" for scalars and unknowns."""
@@ -246,6 +273,7 @@ class CanvasScene(QGraphicsScene):
         shape = self.shape_text(edge.source)
         target_type = self.document.nodes[edge.target.node_id].type_id
         weighted = target_type == "neuron.neuron"
+        item.weighted = weighted
         values = self._overlay_values
         # live neuron-edge weights from a run win over the document's stored weight
         weight = values.get(edge_id, edge.weight) if self._overlay_mode == "weights" \
@@ -286,6 +314,7 @@ class CanvasScene(QGraphicsScene):
                                 if v is not None and math.isfinite(float(v))}
         for edge_id in self.edge_items:
             self._restyle_edge(edge_id)
+        self._update_legend()
         self.schedule_label_layout()
 
     def set_node_thumbnails(self, images: Mapping[str, np.ndarray] | None) -> None:
@@ -293,7 +322,22 @@ class CanvasScene(QGraphicsScene):
         images = images or {}
         for node_id, item in self.node_items.items():
             array = images.get(node_id)
-            item.set_thumbnail(None if array is None else heat_map_image(array))
+            room = self.room_below(node_id) if array is not None else 1e9
+            item.set_thumbnail(None if array is None else heat_map_image(array), room)
+        self.schedule_label_layout()
+
+    def room_below(self, node_id: str) -> float:
+        """Free height (scene px) under a card before the next card in its column."""
+        item = self.node_items[node_id]
+        x, y = item.pos().x(), item.pos().y()
+        width, bottom = item.width, y + item.height - (
+            item.thumb_size + 6 if item.thumbnail is not None and not item.thumb_beside
+            else 0)
+        tops = [other.pos().y() for other_id, other in self.node_items.items()
+                if other_id != node_id and other.pos().y() > y
+                and other.pos().x() < x + width + placement.GAP
+                and x < other.pos().x() + other.width + placement.GAP]
+        return (min(tops) - bottom - placement.GAP) if tops else 1e9
 
     def set_problems(self, problems: list[Problem]) -> None:
         """Show an error badge (problems in its tooltip) on every node with a problem."""
@@ -313,13 +357,15 @@ class CanvasScene(QGraphicsScene):
         self.editor.push(edit, text, merge_key)
         self.refresh_now()
 
-    def push_edits(self, edits: list[Edit], text: str) -> bool:
+    def push_edits(self, edits: list[Edit], text: str | None) -> bool:
         """Several edits as one undo step (nothing is pushed for an empty list); a refused
-        step (e.g. while training runs) shows its sentence as a hint. True if pushed."""
+        step (e.g. while training runs) shows its sentence as a hint. True if pushed. A
+        single edit is named by the session ("Delete Dense 1") unless ``text`` says else."""
         if not edits:
             return True
-        return self.try_edit(edits[0] if len(edits) == 1 else Compound(tuple(edits), text),
-                             text)
+        if len(edits) == 1:
+            return self.try_edit(edits[0], text)
+        return self.try_edit(Compound(tuple(edits), text or ""), text)
 
     def try_edit(self, edit: Edit, text: str | None = None, at: QPointF | None = None) -> bool:
         """``push_edit`` for gestures: a refused edit shows its sentence as a hint."""
@@ -335,14 +381,37 @@ class CanvasScene(QGraphicsScene):
         kind = node_type(type_id)
         width = style.LAYER_WIDTH if kind.level == "layer" else style.NEURON_WIDTH
         position = (style.snap(pos.x() - width / 2), style.snap(pos.y() - style.HEADER_HEIGHT / 2))
+        params = kind.default_params()
+        if self.node_defaults is not None:
+            params.update(kind.clean_params({**params, **self.node_defaults(type_id)}))
         return Node(self.document.new_node_id(), type_id, self.document.default_title(type_id),
-                    position, kind.default_params(), {})
+                    position, params, {})
+
+    def node_rects(self, ignore: set[str] | frozenset[str] = frozenset()) -> list[QRectF]:
+        """The cards on the canvas (scene coordinates), except those in ``ignore``."""
+        return [item.sceneBoundingRect() for node_id, item in self.node_items.items()
+                if node_id not in ignore]
+
+    def _clear_spot(self, node: Node, pos: QPointF) -> bool:
+        """Move the new ``node`` aside if it would cover another; False (and a hint) when
+        there is no room near ``pos``."""
+        x, y = node.position
+        width, height = estimated_size(node.type_id)
+        shift = placement.free_offset([QRectF(x, y, width, height)], self.node_rects())
+        if shift is None:
+            self.show_hint(placement.NO_ROOM, pos)
+            return False
+        if not shift.isNull():
+            node.position = (x + shift.x(), y + shift.y())
+            self.hint_changed.emit(placement.HINT)
+        return True
 
     def add_node_at(self, type_id: str, pos: QPointF) -> str:
-        """Add a node of ``type_id`` at ``pos`` as one undo step; returns its id ("" when
-        the edit was refused: its sentence shows as a hint)."""
+        """Add a node of ``type_id`` at ``pos`` (moved aside if it would cover another) as
+        one undo step; returns its id ("" when the edit was refused: its sentence shows as
+        a hint)."""
         node = self.new_node(type_id, pos)
-        if not self.try_edit(AddNode(node), None, pos):
+        if not self._clear_spot(node, pos) or not self.try_edit(AddNode(node), None, pos):
             return ""
         self.select_nodes([node.id])
         return node.id
@@ -356,6 +425,8 @@ class CanvasScene(QGraphicsScene):
         else:
             source, target = PortRef(node.id, new_port), port
             node.position = (node.position[0] - node_width(type_id), node.position[1])
+        if not self._clear_spot(node, pos):
+            return ""
         edge = Edge(self.document.new_edge_id(), source, target, None)
         if not self.try_edit(Compound((AddNode(node), AddEdge(edge)),
                                       f"Add {node.title} and connect"), None, pos):
@@ -375,7 +446,9 @@ class CanvasScene(QGraphicsScene):
         edits += [RemoveNode(n) for n in node_ids]
         count = len(edits)
         what = "node" if not edge_ids else "item"
-        self.push_edits(edits, f"{verb} {count} {what}{'s' if count != 1 else ''}")
+        text = None if count == 1 and verb == "Delete" else (
+            f"{verb} {count} {what}{'s' if count != 1 else ''}")
+        self.push_edits(edits, text)
 
     def select_all(self) -> None:
         for item in [*self.node_items.values(), *self.edge_items.values()]:
@@ -419,6 +492,13 @@ class CanvasScene(QGraphicsScene):
             left = min(n.position[0] for n in fragment.nodes.values())
             top = min(n.position[1] for n in fragment.nodes.values())
             offset = (style.snap(at.x()) - left, style.snap(at.y()) - top)
+        rects = [QRectF(n.position[0] + offset[0], n.position[1] + offset[1],
+                        *estimated_size(n.type_id)) for n in fragment.nodes.values()]
+        shift = placement.free_offset(rects, self.node_rects())
+        if shift is None:
+            self.show_hint(placement.NO_ROOM, at)
+            return
+        offset = (offset[0] + shift.x(), offset[1] + shift.y())
         edit, new_ids = self.document.paste_edit(fragment, offset)
         assert isinstance(edit, Compound)
         if self.try_edit(Compound(edit.edits, text), None, at):
@@ -448,13 +528,26 @@ class CanvasScene(QGraphicsScene):
             ids = self.selected_node_ids()
         except RuntimeError:  # the C++ scene is being destroyed and deletes its items
             return
+        self.schedule_label_layout()  # a selected node's weights show
         self.selection_ids_changed.emit(ids)
 
     # --- hints, popups -----------------------------------------------------------------
 
     def show_hint(self, text: str, at: QPointF | None = None) -> None:
-        """Show ``text`` near ``at`` (scene coordinates) and on ``hint_changed``."""
+        """Show ``text`` near ``at`` (scene coordinates), inside the visible canvas, and on
+        ``hint_changed``."""
         self.hint.show_text(text, at)
+        views = self.views()
+        if views and at is not None:  # a long sentence must not run off the canvas
+            view = views[0]
+            box = self.hint.boundingRect()
+            corner = view.mapFromScene(at)
+            room = view.viewport().rect()
+            dx = min(room.right() - (corner.x() + box.right()) - 4, 0)
+            dy = min(room.bottom() - (corner.y() + box.bottom()) - 4, 0)
+            dx = max(dx, -(corner.x() + box.left()) + 4) if dx else 0
+            if dx or dy:
+                self.hint.setPos(view.mapToScene(corner + QPoint(int(dx), int(dy))))
         self.hint_changed.emit(text)
 
     def clear_hint(self) -> None:
@@ -536,3 +629,13 @@ class CanvasScene(QGraphicsScene):
 
 def node_width(type_id: str) -> float:
     return style.LAYER_WIDTH if node_type(type_id).level == "layer" else style.NEURON_WIDTH
+
+
+def estimated_size(type_id: str) -> tuple[float, float]:
+    """Width and height (scene px) a new card of ``type_id`` takes before it is drawn."""
+    kind = node_type(type_id)
+    rows = max(len(kind.inputs), len(kind.outputs), 1)
+    tensor = any(p.kind != "scalar" for p in (*kind.inputs, *kind.outputs))
+    height = (style.HEADER_HEIGHT + style.LINE_HEIGHT + 8 + rows * style.PORT_ROW_HEIGHT
+              if tensor or rows > 1 else 52.0)
+    return node_width(type_id), height

@@ -22,6 +22,8 @@ CORNER_RADIUS = 8.0
 PORT_RADIUS = 5.5
 PORT_HIT_RADIUS = 10.0
 THUMBNAIL_SIZE = 44.0
+THUMBNAIL_MIN_SIZE = 28.0
+"""Below this a neuron map does not grow its card; it sits beside the settings line."""
 BADGE_RADIUS = 9.0
 
 BACKGROUND = QColor("#f6f7f9")
@@ -47,6 +49,8 @@ PORT_FILL = {"scalar": QColor("#ffffff"), "tensor": QColor("#475569"), "any": QC
 PORT_BORDER = QColor("#475569")
 PORT_ALLOWED = QColor("#16a34a")
 PORT_FORBIDDEN = QColor("#d1d5db")
+PORT_MISMATCH = QColor("#dc2626")
+"""A wire would connect here but not fit the shapes (red, before the drop)."""
 
 EDGE = QColor("#8a94a6")
 EDGE_SELECTED = QColor("#2563eb")

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -23,15 +24,16 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.registry import NODE_TYPES
 from nnstudio.ui.canvas import add_box, style
+from nnstudio.ui.canvas.legend import EdgeLegend
 from nnstudio.ui.canvas.scene import CanvasScene
 
 NODE_TYPE_MIME = "application/x-nnstudio-node-type"
 """Mime type of a palette drag; its data is the node type id in UTF-8."""
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
-FIT_MIN_ZOOM = 0.75
-""""Fit all" never zooms out below this, so the texts stay readable; a wider or taller graph
-shows its top-left part and the rest is a pan away."""
+FIT_MIN_ZOOM = 0.2
+""""Fit all" shows the whole network down to this zoom (texts are drawn from 0.35 on and
+edge labels from 0.55, hovering shows them); a larger graph shows its top-left part."""
 FIT_MARGIN = 40.0
 
 
@@ -57,7 +59,32 @@ class CanvasView(QGraphicsView):
         self._space_down = False
         self._pan_from: QPoint | None = None
         self._last_mouse: QPoint | None = None
+        self.bottom_inset = 0
+        """Height (px) of a bar along the canvas's bottom edge the legend stays above."""
+        # a child of the view, not of its viewport: scrolling moves the viewport's children
+        self.legend = EdgeLegend(self)
+        scene.legend_changed.connect(self._on_legend)
+        self._on_legend(scene.legend_mode)
         self.centerOn(0, 0)
+
+    def _on_legend(self, mode: str) -> None:
+        self.legend.set_mode(mode)
+        self.place_legend()
+
+    def set_bottom_inset(self, height: int) -> None:
+        self.bottom_inset = max(int(height), 0)
+        self.place_legend()
+
+    def place_legend(self) -> None:
+        """The legend in the viewport's lower-left corner (above a bottom bar)."""
+        area = self.viewport().geometry()
+        self.legend.move(area.left() + 6,
+                         area.bottom() - self.legend.height() - 6 - self.bottom_inset)
+        self.legend.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.place_legend()
 
     # --- zoom, fit ---------------------------------------------------------------------
 

@@ -95,40 +95,23 @@ def install(session: Session, host: Host) -> ExplainUi:
         return session.base_dir
 
     def make_dock(title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
-                  beside: str | None) -> QDockWidget:
+                  places: dict[str, str], on_demand: bool = False) -> QDockWidget:
         dock = QDockWidget(title, parent)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        host.add_dock(dock, area, tab_with=beside)
-        dock.hide()
-        neighbour = host.dock(beside) if beside else None
-        if neighbour is not None:
-            neighbour.raise_()  # the tab that was in front stays in front
+        host.add_dock(dock, area, places=places, on_demand=on_demand)
         return dock
 
-    def show_dock(dock: QDockWidget, height: int) -> None:
-        dock.show()
-        dock.raise_()
-
-        def make_room() -> None:  # once the layout has placed the dock
-            if not height or dock.height() >= height:
-                return
-            above = host.dock("palette_dock") if dock is ui.tour_dock else None
-            if above is not None and above.isVisible():
-                total = above.height() + dock.height()
-                host.resize_docks([above, dock], [max(total - height, 120), height],
-                                  Qt.Orientation.Vertical)
-            else:
-                host.resize_docks([dock], [height], Qt.Orientation.Vertical)
-
-        QTimer.singleShot(0, make_room)
+    def show_dock(dock: QDockWidget, _height: int) -> None:
+        host.show_panel(dock.objectName())
 
     landscape = LandscapePanel(project, base_dir)
     conv = ConvExplainerPanel(project, base_dir)
     ui = ExplainUi(parent, landscape, conv, show_dock)
     ui._gallery_parent = parent
-    ui.landscape_dock = make_dock("Landscape", LANDSCAPE, landscape, BOTTOM, "loss_dock")
-    ui.conv_dock = make_dock("Conv explainer", CONV, conv, BOTTOM, "loss_dock")
+    ui.landscape_dock = make_dock("Landscape", LANDSCAPE, landscape, BOTTOM,
+                                  {"explain": "bottom"})
+    ui.conv_dock = make_dock("Conv explainer", CONV, conv, BOTTOM, {"explain": "bottom"})
 
     def focus(step: TourStep) -> None:
         target = step.focus
@@ -144,15 +127,12 @@ def install(session: Session, host: Host) -> ExplainUi:
         elif target.kind == "landscape":
             ui.show_landscape(target.target)
             return
-        dock = host.dock(target.dock)
-        if dock is None:
-            return
-        if not dock.isVisible():
-            dock.toggleViewAction().trigger()  # as View › Panels would show it
-        dock.raise_()
+        host.show_panel(target.dock)
 
     ui.tour = TourPanel(host.open_example, focus)
-    ui.tour_dock = make_dock("Lecture tour", "tour_dock", ui.tour, LEFT, None)
+    ui.tour_dock = make_dock("Lecture tour", "tour_dock", ui.tour, LEFT,
+                             {"build": "left_lower", "train": "left_lower",
+                              "explain": "left"}, on_demand=True)
 
     help_menu = host.menu("help")
     first = help_menu.actions()[0] if help_menu.actions() else None

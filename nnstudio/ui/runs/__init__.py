@@ -25,8 +25,9 @@ class RunsUi(QObject):
         self.dock.setObjectName("runs_dock")
         self.panel.setMinimumSize(180, 140)
         self.dock.setWidget(self.panel)
-        tab_with = "loss_dock" if host.dock("loss_dock") is not None else None
-        host.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea, tab_with=tab_with)
+        host.add_dock(self.dock, Qt.DockWidgetArea.BottomDockWidgetArea,
+                      places={"train": "bottom"})
+        self.host = host
         self.show_action = QAction("Compare &Runs", host.widget())
         self.show_action.setStatusTip("List the project's runs; tick some to overlay their "
                                       "curves and see which settings differ")
@@ -35,8 +36,7 @@ class RunsUi(QObject):
         menu.addAction(self.show_action)
 
     def show(self) -> None:
-        self.dock.show()
-        self.dock.raise_()
+        self.host.show_panel(self.dock.objectName())
 
 
 def install(session: Session, host: Host) -> RunsUi:

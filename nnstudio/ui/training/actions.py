@@ -12,6 +12,8 @@ from nnstudio.ui.host import Host
 from nnstudio.ui.training.controller import PAUSED, RUNNING, TrainingController
 
 TOOLBAR = ("train", "pause", "step_batch", "stop")
+STARTERS = ("train", "step_batch", "step_epoch")
+"""Actions that start a run (off while the network cannot train)."""
 
 
 class TrainingActions:
@@ -35,6 +37,7 @@ class TrainingActions:
             "reset": _action(parent, "Reset weights", c.reset_weights, "Start the next run "
                              "from fresh weights; earlier runs keep their records (undoable)"),
         }
+        self.tips = {name: action.toolTip() for name, action in self.by_name.items()}
         self.gradient_overlay = _action(parent, "Show Gradients on Edges", overlays_changed,
                                         "Colour edges by gradient magnitude instead of "
                                         "weights")
@@ -54,19 +57,29 @@ class TrainingActions:
         self.menu = menu
         host.add_toolbar_actions([self.by_name[name] for name in TOOLBAR])
 
-    def update(self, state: str, has_run: bool) -> None:
+    def update(self, state: str, has_run: bool, blocked: str | None = None) -> None:
         """Enable what fits ``state``; Train reads "Continue training" when there is a
-        current run to continue."""
+        current run to continue. ``blocked``: why no run can start (Train and Step are
+        off, the sentence is their tooltip)."""
         a = self.by_name
         active = state in (RUNNING, PAUSED)
-        a["train"].setEnabled(not active)  # paused: the Pause button reads "Resume"
+        startable = blocked is None
+        a["train"].setEnabled(not active and startable)  # paused: Pause reads "Resume"
         a["train"].setText("Continue training" if has_run else "Train")
+        a["train"].setIconText("Train")  # the toolbar's buttons keep their places
         a["pause"].setEnabled(active)
         a["pause"].setText("Resume" if state == PAUSED else "Pause")
         a["stop"].setEnabled(active)
-        a["step_batch"].setEnabled(state != RUNNING)
-        a["step_epoch"].setEnabled(state != RUNNING)
+        a["step_batch"].setEnabled(state == PAUSED or (state != RUNNING and startable))
+        a["step_epoch"].setEnabled(state == PAUSED or (state != RUNNING and startable))
         a["reset"].setEnabled(not active)
+        for name, tip in self.tips.items():
+            off = blocked is not None and not active and name in STARTERS
+            text = f"Cannot train: {blocked} (F5 shows where)" if off else tip
+            if name == "train" and not off and has_run:
+                text = "Continue training the current run (F5)"
+            a[name].setToolTip(text)
+            a[name].setStatusTip(text)
 
 
 def _action(parent: QWidget, text: str, slot: Callable[[], object], tip: str,

@@ -1,5 +1,6 @@
-"""The training docks: the settings panel beside the inspector, and below the canvas one
-tab group of every live plot (Loss in front) beside a narrow Problems column."""
+"""The training docks: the settings panel (a tab beside the inspector when building, the
+left column when training) and the live plots, which the Train workspace shows in two tab
+groups side by side below a wide canvas: the curves (Loss in front) and the pictures."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.ui.host import Host
 from nnstudio.ui.training.panel import TrainingPanel
@@ -22,12 +23,41 @@ from nnstudio.ui.training.plots.norms import NormsPanel
 
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
-PROBLEMS_WIDTH = 220
-PLOTS_HEIGHT = 300
-"""Default size of the bottom dock area (px): Problems on the left, the plot tabs right."""
+CURVES = ("loss", "metrics", "gradients", "weights")
+"""Plots in the left group of the Train workspace; the others (pictures) go right."""
 PLOT_TITLES = {"loss": "Loss", "metrics": "Accuracy · LR",  # short: one tab row
                "gradients": "Gradients", "weights": "Weights", "filters": "Filters",
                "boundary": "Boundary", "confusion": "Confusion", "draw_pad": "Draw digit"}
+
+
+TONE_STYLES = {"error": "color: #b3261e; font-weight: 600;", "warning": "color: #8a5a00;",
+               "": "color: #3d4450;"}
+
+
+class PlotFrame(QWidget):
+    """A live panel under a one-line header saying what the run is doing (the same line
+    as the status bar), so a plot never looks finished while the run is paused, diverged
+    or cannot start."""
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        self.panel = panel
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.header = QLabel("")
+        self.header.setObjectName("plot_state")
+        self.header.setContentsMargins(6, 2, 6, 0)
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.header)
+        layout.addWidget(panel, 1)
+
+    def set_state(self, text: str, tone: str) -> None:
+        metrics = self.header.fontMetrics()
+        width = max(self.width() - 12, 100)
+        self.header.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+        self.header.setToolTip(text)
+        self.header.setStyleSheet(TONE_STYLES.get(tone, TONE_STYLES[""]))
 
 
 class TrainingDocks:
@@ -51,41 +81,29 @@ class TrainingDocks:
             "confusion": self.confusion, "draw_pad": self.draw_pad}
         self.docks: dict[str, QDockWidget] = {
             "training": self._dock("Training", "training_dock", panel)}
-        host.add_dock(self.docks["training"], RIGHT, tab_with="inspector_dock")
+        host.add_dock(self.docks["training"], RIGHT,
+                      places={"build": "right", "train": "left", "explain": "right"},
+                      front=("train",))
+        self.frames: dict[str, PlotFrame] = {}
         for name, widget in self.plots.items():
-            self.docks[name] = self._dock(PLOT_TITLES[name], f"{name}_dock", widget)
-        self._arrange_default()
+            widget.setMinimumSize(180, 120)
+            self.frames[name] = frame = PlotFrame(widget)
+            self.docks[name] = dock = self._dock(PLOT_TITLES[name], f"{name}_dock", frame)
+            place = "bottom" if name in CURVES else "bottom_right"
+            host.add_dock(dock, BOTTOM, places={"train": place},
+                          front=("train",) if name in ("loss", "boundary") else ())
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self.host.widget())
         dock.setObjectName(name)
-        widget.setMinimumSize(180, 140)  # docks must fit a 1440×900 window side by side
+        widget.setMinimumSize(180, 140)  # docks must fit a 1280×720 window side by side
         dock.setWidget(widget)
         return dock
 
-    def _arrange_default(self) -> None:
-        """Below the canvas, beside a narrow Problems column, ONE tab group of every live
-        plot (Loss in front), so each plot gets the full width."""
-        d, host = self.docks, self.host
-        host.add_dock(d["loss"], BOTTOM)
-        host.split_dock("problems_dock", d["loss"], Qt.Orientation.Horizontal)
-        for name in self.plots:
-            if name != "loss":
-                host.add_dock(d[name], BOTTOM, tab_with="loss_dock")
-        d["loss"].raise_()
-        d["training"].raise_()
-        self.size_bottom(1440)
-
-    def size_bottom(self, width: int) -> None:
-        """Problems narrow, the plot tabs take the rest of ``width``."""
-        problems = self.host.dock("problems_dock")
-        if problems is None:
-            return
-        loss = self.docks["loss"]
-        self.host.resize_docks([problems, loss],
-                               [PROBLEMS_WIDTH, max(width - PROBLEMS_WIDTH, 200)],
-                               Qt.Orientation.Horizontal)
-        self.host.resize_docks([problems], [PLOTS_HEIGHT], Qt.Orientation.Vertical)
+    def set_state(self, text: str, tone: str) -> None:
+        """The run's state line in every plot's header."""
+        for frame in self.frames.values():
+            frame.set_state(text, tone)
 
     def show_all(self) -> None:
         """Every plot visible at once, no tabs (benchmarks, soak): four plots below the

@@ -14,17 +14,19 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 
 from nnstudio.graph.model import project_events as pe
 from nnstudio.training.predictor import Predictor, make_predictor
+from nnstudio.training.readiness import Blocker, training_blocker
 from nnstudio.training.records import Finished
 from nnstudio.training.remote import ProgressBatch
 from nnstudio.training.run_info import RunInfo
 from nnstudio.ui.host import Host
 from nnstudio.ui.session import Session
 from nnstudio.ui.training.actions import TrainingActions
-from nnstudio.ui.training.controller import PAUSED, RUNNING, TrainingController
+from nnstudio.ui.training.controller import FINISHED, PAUSED, RUNNING, TrainingController
 from nnstudio.ui.training.docks import TrainingDocks
 from nnstudio.ui.training.lock import LockBanner
 from nnstudio.ui.training.overlays import CanvasOverlays
@@ -64,7 +66,14 @@ class TrainingUi(QObject):
         for name, panel in self.plots.items():
             setattr(self, name, panel)
         self.status = StatusSection()
+        self.status.changed.connect(self.views.set_state)
         host.add_status_widget(self.status)
+        self.blocker: Blocker | None = None
+        self.blocked_shortcut = QShortcut(QKeySequence("F5"), host.widget())
+        self.blocked_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.blocked_shortcut.setEnabled(False)  # only while Train (F5) is off
+        self.blocked_shortcut.activated.connect(self.reveal_blocker)
+        self._results_index = -1
         self.lock = LockBanner(host.canvas_view, session)
         self.overlays = CanvasOverlays(host.canvas, session, self.gradient_overlay,
                                        self.neuron_maps)
@@ -83,6 +92,7 @@ class TrainingUi(QObject):
         session.project_replaced.connect(self._on_project_replaced)
         session.project_event.connect(self._on_project_event)
         session.edited.connect(self._on_edited)
+        session.data_signature_changed.connect(self._update_blocker)
         host.canvas.selection_ids_changed.connect(self._on_selection)
         if c.backend == "process":
             process_pool().prespawn()  # Train then does not wait for the child's imports
@@ -152,13 +162,63 @@ class TrainingUi(QObject):
     # --- controller events ---------------------------------------------------------------
     @Slot(str)
     def _on_state(self, state: str) -> None:
-        self.actions_.update(state, self.session.project.active_run is not None)
+        self._update_actions()
         self.panel.set_running(state in (RUNNING, PAUSED))
         self.lock.set_paused(state == PAUSED)
         self.status.set_state(state)
+        if state in (RUNNING, PAUSED):  # the plots come into view (Train workspace)
+            self.host.show_panel("loss_dock", front=False)
+
+    def _update_actions(self) -> None:
+        state = self.controller.state
+        blocked = self.blocker.reason if self.blocker is not None else None
+        self.actions_.update(state, self.session.project.active_run is not None, blocked)
+        self.blocked_shortcut.setEnabled(blocked is not None and state not in (RUNNING,
+                                                                                PAUSED))
+
+    @Slot()
+    def _update_blocker(self) -> None:
+        """Whether the network can train now; Train, Step and the status say so."""
+        session = self.session
+        self.blocker = training_blocker(session.project, session.data_signature)
+        self.status.set_blocked(self.blocker.reason if self.blocker else None)
+        self._update_actions()
+
+    @Slot()
+    def reveal_blocker(self) -> None:
+        """Train was asked for while it cannot start: the Problems list and the node the
+        reason is about come to the front; the reason goes to the status bar too."""
+        blocker = self.blocker
+        if blocker is None:
+            return
+        if blocker.node_id is not None:  # first: selecting it brings the inspector up
+            self.host.reveal_node(blocker.node_id)
+        self.host.show_panel("problems_dock")
+        if blocker.node_id is None and "dataset" in blocker.reason:
+            self.host.show_panel("training_dock")
+        self.host.show_status(f"Cannot train: {blocker.reason}", 8000)
+        self.panel.show_message(f"Cannot train: {blocker.reason}")
+
+    def _show_fitting_picture(self, info: RunInfo) -> None:
+        """The lower plot group shows what this data can show: the map for 1–2 features,
+        else the confusion matrix (classes) or the learned filters."""
+        if not info.is_image and info.n_features in (1, 2):
+            wanted = "boundary"
+        elif info.task in ("binary", "classification"):
+            wanted = "confusion"
+        else:
+            wanted = "filters"
+        boundary = self.docks["boundary"]
+        if wanted != "boundary" and not boundary.visibleRegion().isEmpty():
+            self.docks[wanted].raise_()  # the map cannot show these data
+        elif wanted == "boundary" and self.docks["boundary"].visibleRegion().isEmpty() \
+                and any(not self.docks[n].visibleRegion().isEmpty()
+                        for n in ("confusion", "filters")):
+            boundary.raise_()
 
     @Slot(object)
     def _on_started(self, info: RunInfo) -> None:
+        self._show_fitting_picture(info)
         self.status.start_run(info.epochs, info.first_epoch)
         history = self.session.project.history if info.first_epoch else []
         for panel in self.plots.values():
@@ -184,6 +244,8 @@ class TrainingUi(QObject):
                   f"backend): {outcome.message}", file=sys.stderr, flush=True)
         for panel in self.plots.values():
             panel.end_run()
+        if outcome.reason == "diverged":
+            self.views.loss.show_divergence()
         self.refresher.refresh_all()
         epoch = self.controller.epoch
         if outcome.reason == "diverged":
@@ -191,6 +253,7 @@ class TrainingUi(QObject):
         self.status.finish(outcome.reason, epoch, self.controller.message)
         self._predictor = None
         self._run_changed = False  # the run's own curves are on screen already
+        self._results_index = self.session.undo_stack.index()
         self.views.draw_pad.update_prediction()
         self._on_state(self.controller.state)
 
@@ -198,6 +261,7 @@ class TrainingUi(QObject):
     @Slot()
     def _on_project_replaced(self) -> None:
         """Another project: nothing of the old one stays in any view."""
+        self._update_blocker()
         self.refresher.clear()
         self.overlays.clear()
         for panel in self.plots.values():
@@ -216,6 +280,19 @@ class TrainingUi(QObject):
     @Slot()
     def _on_edited(self) -> None:
         self._predictor = None
+        self._update_blocker()
+        if self.panel.message.text().startswith("Cannot train") and self.controller.state \
+                not in (RUNNING, PAUSED):  # said about the network before this edit
+            blocker = self.blocker
+            self.panel.show_message(f"Cannot train: {blocker.reason}" if blocker else "")
+        stack = self.session.undo_stack
+        if self.controller.state == FINISHED and stack.index() != self._results_index \
+                and self._results_index >= 0:
+            # an edit after the run ended: its "Training diverged…" is history now
+            self._results_index = -1
+            self.controller.settle()
+            if self.panel.message.text():
+                self.panel.show_message("")
         if self._run_changed:
             self._run_changed = False
             self.controller.settle()
@@ -229,6 +306,9 @@ class TrainingUi(QObject):
             panel.load_history(history)
         self.overlays.clear()
         self._on_state(self.controller.state)
+        run = self.session.project.active
+        if run is not None and run.outcome == "diverged":
+            self.views.loss.show_divergence()
         if history:
             self.controller.show_saved()
 
@@ -238,6 +318,7 @@ class TrainingUi(QObject):
 
     @Slot(object)
     def _on_preview_started(self, info: RunInfo) -> None:
+        self._show_fitting_picture(info)
         for panel in (self.views.boundary, self.views.filters, self.views.confusion):
             panel.start_run(info)  # their data and axes (the weights keep the history's)
 

@@ -36,7 +36,9 @@ class LockBanner(QObject):
         self.view = view
         self.session = session
         self.blocked_count = 0  # how many edit gestures were refused here (for tests)
-        self.banner = QLabel(BANNER_TEXT, view.viewport())
+        # a child of the view, not of its viewport: scrolling the canvas (Fit All) moves
+        # the viewport's children with the picture
+        self.banner = QLabel(BANNER_TEXT, view)
         self.banner.setObjectName("training_lock_banner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(
@@ -66,13 +68,15 @@ class LockBanner(QObject):
         else:
             viewport.removeEventFilter(self)
             self.banner.hide()
+            self.view.set_bottom_inset(0)
 
     def _place_banner(self) -> None:
         """Full width along the bottom edge of the canvas viewport."""
-        area = self.view.viewport().rect()
+        area = self.view.viewport().geometry()
         self.banner.setFixedWidth(max(area.width(), 200))
         self.banner.setFixedHeight(self.banner.heightForWidth(self.banner.width()))
-        self.banner.move(0, area.height() - self.banner.height())
+        self.banner.move(area.left(), area.bottom() + 1 - self.banner.height())
+        self.view.set_bottom_inset(self.banner.height())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.locked:

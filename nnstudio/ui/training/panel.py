@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -34,7 +34,9 @@ from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model import project_events as pe
 from nnstudio.graph.model.fields import SEED, TRAINING_FIELDS, Field
 from nnstudio.graph.model.project import Project
-from nnstudio.graph.model.project_edits import AnyEdit, SetField, SetSetting, choose_dataset
+from nnstudio.graph.model.project_edits import AnyEdit, SetField, SetSetting
+from nnstudio.training.applicability import inapplicable
+from nnstudio.training.dataset_choice import builtin_choice
 from nnstudio.training.datasets import BUILTIN
 from nnstudio.training.datasets.builtin import MAX_NOISE, MAX_SAMPLES, MIN_SAMPLES
 from nnstudio.training.datasets.describe import FILE_SOURCES, describe_file_spec, spec_file_names
@@ -45,6 +47,8 @@ from nnstudio.training.settings import (
     TrainingSettings,
 )
 from nnstudio.ui.session import Session
+from nnstudio.ui.training.regularization import RegularizationGroup
+from nnstudio.ui.training.spin import CompactDoubleSpinBox
 
 DEFAULTS = TrainingSettings()
 Path = tuple[str, ...]  # ("training", "lr") / ("dataset", "params", "noise") / ("seed",)
@@ -65,8 +69,6 @@ def setting_edit(path: Path, value: Any) -> AnyEdit:
     """The project edit that stores ``value`` at ``path``."""
     return SetField(path[0], value) if len(path) == 1 else SetSetting(path, value)
 PLACEHOLDER = "Choose a dataset…"
-FULL_BATCH_MAX = 64
-"""A new project (no batch size yet) trains sets of at most this many samples full-batch."""
 _DESCENT_HELP = {
     "batch": "batch gradient descent: one step per epoch on all training samples",
     "stochastic": "stochastic gradient descent: one step per sample",
@@ -74,8 +76,13 @@ _DESCENT_HELP = {
 }
 
 
+FIELD_WIDTH = 58
+"""Least width (px) of a number field: two fields and their labels share a 280 px row."""
+
+
 def _double(minimum: float, maximum: float, decimals: int, step: float) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
+    box = CompactDoubleSpinBox()
+    box.setMinimumWidth(FIELD_WIDTH)
     box.setDecimals(decimals)  # before the range: the range is rounded to the decimals
     box.setRange(minimum, maximum)
     box.setSingleStep(step)
@@ -85,6 +92,7 @@ def _double(minimum: float, maximum: float, decimals: int, step: float) -> QDoub
 
 def _int(minimum: int, maximum: int) -> QSpinBox:
     box = QSpinBox()
+    box.setMinimumWidth(FIELD_WIDTH)
     box.setRange(minimum, maximum)
     box.setKeyboardTracking(False)
     return box
@@ -130,6 +138,8 @@ class TrainingPanel(QWidget):
         self._loading = False
         self._error_shown = False
         self._fields: dict[Path, QWidget] = {}
+        self._tips: dict[Path, str] = {}
+        self._captions: dict[QWidget, QLabel] = {}
         self._param_boxes: dict[str, QDoubleSpinBox | QSpinBox] = {}
 
         outer = QVBoxLayout(self)
@@ -148,8 +158,11 @@ class TrainingPanel(QWidget):
         self.body = body
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
         column.addWidget(self._dataset_group())
         column.addWidget(self._optimizer_group())
+        self.regularization = RegularizationGroup(session, self.show_message)
+        column.addWidget(self.regularization)
         column.addWidget(self._stopping_group())
         column.addStretch(1)
         scroll.setWidget(body)
@@ -184,6 +197,10 @@ class TrainingPanel(QWidget):
         for i, name in enumerate(names):
             button = QToolButton()
             button.setDefaultAction(actions[name])
+            if name == "train":  # the whole text here ("Continue training")
+                action = actions[name]
+                action.changed.connect(lambda b=button, a=action: b.setText(a.text()))
+                button.setText(action.text())
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setSizePolicy(button.sizePolicy().horizontalPolicy().Expanding,
                                  button.sizePolicy().verticalPolicy())
@@ -191,59 +208,80 @@ class TrainingPanel(QWidget):
             self.buttons[name] = button
         return grid
 
-    def _bind(self, form: QFormLayout, label: str, path: Path, widget: QWidget,
-              tip: str = "") -> None:
-        """One row; a checkbox spans the row with its own short text (``label`` names the
-        undo step), long explanations go to the tooltip."""
+    def _bind(self, grid: QGridLayout, row: int, col: int, label: str, path: Path,
+              widget: QWidget, tip: str = "", short: str | None = None) -> None:
+        """A field at (``row``, ``col`` of 2) of ``grid``: its label (``short`` if given)
+        then the field; ``col`` -1 spans the whole row. ``label`` names the undo step;
+        long explanations go to the tooltip."""
         self._fields[path] = widget
         if tip:
             widget.setToolTip(tip)
+            self._tips[path] = tip
         if isinstance(widget, QDoubleSpinBox | QSpinBox):
             widget.valueChanged.connect(lambda v, p=path, t=label: self._changed(p, v, t))
         elif isinstance(widget, QCheckBox):
             widget.toggled.connect(lambda v, p=path, t=label: self._changed(p, bool(v), t))
-            form.addRow(widget)
-            return
         elif isinstance(widget, QComboBox):
             widget.currentIndexChanged.connect(
                 lambda _i, p=path, w=widget, t=label: self._changed(p, w.currentData(), t))
-        form.addRow(label, widget)
+        self._place(grid, row, col, short if short is not None else label, widget)
 
-    def _form(self, group: QGroupBox) -> QFormLayout:
-        """Labels beside short fields, above a field when the row would not fit."""
-        form = QFormLayout(group)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        return form
+    def _place(self, grid: QGridLayout, row: int, col: int, label: str,
+               widget: QWidget) -> None:
+        if isinstance(widget, QCheckBox):  # its own text says what it is
+            grid.addWidget(widget, row, 0 if col < 0 else 2 * col, 1, 4 if col < 0 else 2)
+            return
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        self._captions[widget] = caption
+        if col < 0:
+            grid.addWidget(caption, row, 0)
+            grid.addWidget(widget, row, 1, 1, 3)
+        else:
+            grid.addWidget(caption, row, 2 * col)
+            grid.addWidget(widget, row, 2 * col + 1)
+
+    def _grid(self, group: QGroupBox) -> QGridLayout:
+        """Two short fields per row (label, field, label, field)."""
+        grid = QGridLayout(group)
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(3)
+        grid.setContentsMargins(6, 4, 6, 6)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        return grid
 
     def _combo(self, items: list[tuple[str, Any]]) -> QComboBox:
         box = QComboBox()
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        box.setMinimumContentsLength(8)
+        box.setMinimumContentsLength(4)
         for text, data in items:
             box.addItem(text, data)
         return box
 
     def _dataset_group(self) -> QGroupBox:
         group = QGroupBox("Data")
-        form = self._form(group)
-        self.data_form = form
+        grid = self._grid(group)
+        self.data_grid = grid
         self.dataset_combo = self._combo([(f"{e.title}  ({name})", name)
                                           for name, e in BUILTIN.items()])
         self.dataset_combo.setPlaceholderText(PLACEHOLDER)
         self.dataset_combo.setCurrentIndex(-1)
         self.dataset_combo.activated.connect(self._dataset_chosen)
-        form.addRow("Dataset", self.dataset_combo)
+        self._place(grid, 0, -1, "Dataset", self.dataset_combo)
         self.load_data_button = QToolButton()
         self.load_data_button.setObjectName("load_data_button")
         self.load_data_button.setText("Load data file…")
         self.load_data_button.setToolTip("Train on a CSV, NPZ or IDX file instead (undoable)")
         self.load_data_button.clicked.connect(lambda _=False: self.load_data_requested.emit())
-        form.addRow("", self.load_data_button)
+        grid.addWidget(self.load_data_button, 1, 0, 1, 2)
         self.dataset_note = QLabel("")
+        self.dataset_note.setObjectName("dataset_note")
         self.dataset_note.setWordWrap(True)
         self.dataset_note.setStyleSheet("color: #5a6270;")
-        form.addRow(self.dataset_note)
+        self.dataset_note.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                        QSizePolicy.Policy.MinimumExpanding)
+        grid.addWidget(self.dataset_note, 2, 0, 1, 4)
         self.n_samples = _int(MIN_SAMPLES, MAX_SAMPLES)
         self.noise = _double(0.0, MAX_NOISE, 3, 0.01)
         self._param_boxes = {"n_samples": self.n_samples, "noise": self.noise}
@@ -251,60 +289,69 @@ class TrainingPanel(QWidget):
             box.valueChanged.connect(lambda v, k=key: self._param_changed(k, v))
         self.n_samples.setToolTip("Number of generated samples")
         self.noise.setToolTip("Standard deviation of the noise added to the samples")
-        form.addRow("Samples", self.n_samples)
-        form.addRow("Noise", self.noise)
-        self._bind(form, "Validation share", ("training", "val_fraction"),
-                   _setting("val_fraction", 2), "Share of the samples held out for validation")
-        self._bind(form, "Test share", ("training", "test_fraction"), _setting("test_fraction", 2))
-        self._bind(form, "Scaling", ("training", "scaling"),
+        self._place(grid, 3, 0, "Samples", self.n_samples)
+        self._place(grid, 3, 1, "Noise", self.noise)
+        self._bind(grid, 4, 0, "Validation share", ("training", "val_fraction"),
+                   _setting("val_fraction", 2), "Share of the samples held out for validation",
+                   "Validation")
+        self._bind(grid, 4, 1, "Test share", ("training", "test_fraction"),
+                   _setting("test_fraction", 2), "Share of the samples held out for the final "
+                   "test", "Test")
+        self._bind(grid, 5, -1, "Scaling", ("training", "scaling"),
                    self._combo([(s, s) for s in SCALINGS]),
-                   "Fitted on the training split only")
-        self._bind(form, "Seed", ("seed",), _field_box(SEED),
+                   "How the inputs are rescaled, fitted on the training split only "
+                   "(none keeps the data's own units)")
+        self._bind(grid, 1, 1, "Seed", ("seed",), _field_box(SEED),
                    "Same seed, same data split and same initial weights")
         return group
 
     def _optimizer_group(self) -> QGroupBox:
         group = QGroupBox("Optimizer")
-        form = self._form(group)
-        self._bind(form, "Optimizer", ("training", "optimizer"),
+        grid = self._grid(group)
+        self._bind(grid, 0, 0, "Optimizer", ("training", "optimizer"),
                    self._combo([(n.upper() if n == "sgd" else n.capitalize().replace(
-                       "Rmsprop", "RMSprop"), n) for n in OPTIMIZER_NAMES]))
-        self._bind(form, "Learning rate", ("training", "lr"), _setting("lr", 6, 0.01))
-        self._bind(form, "Momentum", ("training", "momentum"), _setting("momentum"))
-        self._bind(form, "Nesterov", ("training", "nesterov"), QCheckBox("Nesterov"),
+                       "Rmsprop", "RMSprop"), n) for n in OPTIMIZER_NAMES]), short="Method")
+        self._bind(grid, 0, 1, "Learning rate", ("training", "lr"),
+                   _setting("lr", 6, 0.01), "Step size of gradient descent", "LR")
+        self._bind(grid, 1, 0, "Momentum", ("training", "momentum"), _setting("momentum"),
+                   "Share of the previous step added to the next (SGD, RMSprop)")
+        self._bind(grid, 1, 1, "Nesterov", ("training", "nesterov"), QCheckBox("Nesterov"),
                    "Nesterov's look-ahead momentum: the gradient is taken one momentum step "
                    "ahead")
         batch = _setting("batch_size")
-        batch.setSpecialValueText("all (batch)")
-        self._bind(form, "Batch size", ("training", "batch_size"), batch,
-                   "0 = the whole training set (batch), 1 = stochastic, else mini-batch")
+        batch.setSpecialValueText("all")
+        self._bind(grid, 2, 0, "Batch size", ("training", "batch_size"), batch,
+                   "0 = the whole training set (batch), 1 = stochastic, else mini-batch",
+                   "Batch")
+        self._bind(grid, 2, 1, "Epochs", ("training", "epochs"), _setting("epochs"))
         self.descent_label = QLabel("")
         self.descent_label.setObjectName("descent_kind")
         self.descent_label.setWordWrap(True)
         self.descent_label.setStyleSheet("color: #5a6270;")
-        form.addRow(self.descent_label)
-        self._bind(form, "Epochs", ("training", "epochs"), _setting("epochs"))
-        self._bind(form, "LR schedule", ("training", "schedule"),
-                   self._combo([(s, s) for s in SCHEDULES]))
-        self._bind(form, "Schedule step", ("training", "step_size"), _setting("step_size"),
-                   "epochs between two decays (step schedule)")
-        self._bind(form, "Factor γ", ("training", "gamma"), _setting("gamma"))
+        grid.addWidget(self.descent_label, 3, 0, 1, 4)
+        self._bind(grid, 4, -1, "LR schedule", ("training", "schedule"),
+                   self._combo([(s, s) for s in SCHEDULES]),
+                   "How the learning rate changes over the epochs", "Schedule")
+        self._bind(grid, 5, 0, "Schedule step", ("training", "step_size"),
+                   _setting("step_size"), "Epochs between two decays (step schedule)", "Step")
+        self._bind(grid, 5, 1, "Factor γ", ("training", "gamma"), _setting("gamma"),
+                   "The learning rate is multiplied by γ at each decay", "γ")
         return group
 
     def _stopping_group(self) -> QGroupBox:
         group = QGroupBox("Early stopping and bagging")
-        form = self._form(group)
-        self._bind(form, "Early stopping", ("training", "early_stopping"),
+        grid = self._grid(group)
+        self._bind(grid, 0, 0, "Early stopping", ("training", "early_stopping"),
                    QCheckBox("Early stopping"),
                    "Stop when the validation loss stops improving")
-        self._bind(form, "Patience", ("training", "patience"), _setting("patience"),
-                   "epochs without improvement before stopping")
-        self._bind(form, "Restore best", ("training", "restore_best"),
-                   QCheckBox("Restore best weights"),
+        self._bind(grid, 0, 1, "Patience", ("training", "patience"), _setting("patience"),
+                   "Epochs without improvement before stopping")
+        self._bind(grid, 1, -1, "Restore best", ("training", "restore_best"),
+                   QCheckBox("Restore the best weights"),
                    "After stopping, keep the weights of the epoch with the best validation loss")
-        self._bind(form, "Bagging members", ("training", "bagging_members"),
-                   _setting("bagging_members"),
-                   "1 = no bagging; more trains each member on a bootstrap sample")
+        self._bind(grid, 2, -1, "Bagging members", ("training", "bagging_members"),
+                   _setting("bagging_members"), "1 = no bagging; more trains each member on a "
+                   "bootstrap sample", "Bagging")
         return group
 
     # --- project <-> widgets -------------------------------------------------------------
@@ -327,6 +374,21 @@ class TrainingPanel(QWidget):
         finally:
             self._loading = False
         self._update_descent()
+        self._update_applicability()
+        self.regularization.reload()
+
+    def _update_applicability(self) -> None:
+        """Settings that do nothing with the others as they are: off, saying why."""
+        idle = inapplicable(self._project().training)
+        for path, widget in self._fields.items():
+            reason = idle.get(path[-1]) if path[0] == "training" else None
+            widget.setEnabled(reason is None)
+            tip = self._tips.get(path, "")
+            widget.setToolTip(f"{reason} {tip}".strip() if reason else tip)
+            caption = self._captions.get(widget)
+            if caption is not None:
+                caption.setEnabled(reason is None)
+                caption.setToolTip(widget.toolTip())
 
     def _load_dataset(self, spec: Mapping[str, Any]) -> None:
         self._show_file_item(spec)
@@ -355,9 +417,10 @@ class TrainingPanel(QWidget):
                                            "a data file.")
 
     def _show_params(self, keys: list[str]) -> None:
-        """Show the rows of the generator settings in ``keys``; hide the others."""
+        """Show the generator settings in ``keys``; hide the others."""
         for key, box in self._param_boxes.items():
-            self.data_form.setRowVisible(box, key in keys)
+            box.setVisible(key in keys)
+            self._captions[box].setVisible(key in keys)
             box.setEnabled(key in keys)
 
     def _show_file_item(self, spec: Mapping[str, Any]) -> None:
@@ -394,11 +457,8 @@ class TrainingPanel(QWidget):
         spec = {"source": "builtin", "name": name, "params": {}}
         if project.dataset == spec:
             return
-        size = BUILTIN[str(name)].defaults.get("n_samples")
-        full_batch = ("batch_size" not in project.training and isinstance(size, int)
-                      and size <= FULL_BATCH_MAX)  # a new project on small data: batch GD
-        text = f"Use dataset {name}"
-        self._push(choose_dataset(spec, text, full_batch), text)
+        edit = builtin_choice(project, str(name))
+        self._push(edit, edit.text)
 
     def _after_change(self) -> None:
         self.reload()

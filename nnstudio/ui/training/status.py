@@ -1,12 +1,17 @@
-"""The status-bar section: state, epoch, step, samples per second, time left."""
+"""The status-bar section: state, epoch, step, samples per second, time left, or why
+the network cannot train. The plot headers repeat it (``changed``)."""
 
 from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel
 
 from nnstudio.training.remote import ProgressBatch
+
+MAX_STATUS_CHARS = 110
+"""Longer sentences are shortened in the status bar (the tooltip has all of it)."""
 
 
 def format_duration(seconds: float) -> str:
@@ -18,11 +23,20 @@ def format_duration(seconds: float) -> str:
 
 
 class StatusSection(QLabel):
-    """One line, e.g. 'Training · epoch 12 of 100 · step 340 · 12,300 samples/s · 0:12 left'."""
+    """One line, e.g. 'Training · epoch 12 of 100 · step 340 · 12,300 samples/s · 0:12 left'.
+
+    ``changed(text, tone)`` after every change; tone "error" (cannot train, diverged,
+    failed), "warning" (paused, stopped) or "" (all else)."""
+
+    changed = Signal(str, str)
 
     def __init__(self) -> None:
         super().__init__("")
         self.setObjectName("training_status")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.blocked: str | None = None
+        self.headline = ""
+        self.tone = ""
         self.state = "idle"
         self.epoch = 0
         self.step = 0
@@ -36,6 +50,12 @@ class StatusSection(QLabel):
     def set_state(self, state: str) -> None:
         self.state = state
         self._render()
+
+    def set_blocked(self, reason: str | None) -> None:
+        """Why no run can start now (None: it can); shown while no run goes on."""
+        if reason != self.blocked:
+            self.blocked = reason
+            self._render()
 
     def start_run(self, epochs: int, first_epoch: int) -> None:
         self.first_epoch = first_epoch
@@ -78,6 +98,9 @@ class StatusSection(QLabel):
         if self.state == "finished" and self.outcome:
             name = self.outcome
         parts = [name]
+        ended = self.outcome if self.state == "finished" else ""
+        tone = "warning" if self.state == "paused" or ended.startswith("Stopped") \
+            else "error" if ended.startswith(("Diverged", "Failed")) else ""
         if self.state != "idle":
             if not (self.state == "finished" and "epoch" in self.outcome):
                 parts.append(f"epoch {self.epoch} of {self.last_epoch}")
@@ -87,5 +110,13 @@ class StatusSection(QLabel):
                 left = self.time_left()
                 if left is not None:
                     parts.append(f"{format_duration(left)} left")
-        self.setText(" · ".join(parts))
+        elif self.blocked:
+            parts, tone = [f"Cannot train: {self.blocked}"], "error"
+            note = parts[0]
+        text = " · ".join(parts)
+        self.headline, self.tone = text, tone
+        shown = text if len(text) <= MAX_STATUS_CHARS else text[:MAX_STATUS_CHARS - 1] + "…"
+        self.setText(shown)
         self.setToolTip(note)
+        self.setStyleSheet("color: #b3261e; font-weight: 600;" if tone == "error" else "")
+        self.changed.emit(text, tone)

@@ -13,16 +13,18 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnstudio.training.evaluation import true_labels
 from nnstudio.training.remote import ProgressBatch
 from nnstudio.training.snapshots import MARGIN
+from nnstudio.ui.training.plots.colour_scale import ColourScale
 from nnstudio.ui.training.plots.common import (
     CLASS_COLOURS,
     VAL_COLOUR,
     LivePanel,
     RunInfo,
+    grey_lut,
     plot_widget,
 )
 
@@ -76,6 +78,35 @@ NO_RUN_NOTE = ("Train on data with 1 or 2 input features to see the model's map 
                "here.")
 
 
+class MapArea(QWidget):
+    """The map's plot as a square (for 2-D data) as large as the area allows, its colour
+    scale beside it; a curve (1-D data) takes the whole area."""
+
+    def __init__(self, plot: QWidget, scale: ColourScale) -> None:
+        super().__init__()
+        self.plot, self.scale = plot, scale
+        plot.setParent(self)
+        scale.setParent(self)
+        self.square = True
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.place()
+
+    def place(self) -> None:
+        w, h = self.width(), self.height()
+        gap = 6
+        scale_w = self.scale.width() if self.scale.isVisible() else 0
+        if self.square:
+            side = max(min(w - scale_w - gap, h), 50)
+            left = max((w - side - scale_w - gap) // 2, 0)
+            self.plot.setGeometry(left, (h - side) // 2, side, side)
+            self.scale.setGeometry(left + side + gap, (h - side) // 2, scale_w, side)
+        else:
+            self.plot.setGeometry(0, 0, max(w - scale_w - gap, 50), h)
+            self.scale.setGeometry(w - scale_w, 0, scale_w, h)
+
+
 class BoundaryPanel(LivePanel):
     """Heat map of the prediction with training (dots) and validation (rings) points."""
 
@@ -87,6 +118,8 @@ class BoundaryPanel(LivePanel):
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.plot = plot_widget()
+        self.scale = ColourScale()
+        self.scale.hide()
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
@@ -102,8 +135,10 @@ class BoundaryPanel(LivePanel):
                                          pen=pg.mkPen("#888888", width=1,
                                                       style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.threshold)  # 1 feature, 2 classes: where the decision flips
-        layout.addWidget(self.plot, 1)
+        self.area = MapArea(self.plot, self.scale)
+        layout.addWidget(self.area, 1)
         self.info: RunInfo | None = None
+        self.plot_ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
         self._pending: Any = None
         self.shown_snapshot: Any = None  # the snapshot drawn last (tests)
 
@@ -112,7 +147,7 @@ class BoundaryPanel(LivePanel):
         self._forget()
         self.note.setText(NO_RUN_NOTE)
         self.note.show()
-        self.plot.hide()
+        self.area.hide()
 
     def _forget(self) -> None:
         self._pending = self.shown_snapshot = None
@@ -122,6 +157,8 @@ class BoundaryPanel(LivePanel):
         self.val_points.clear()
         self.plot.setAspectLocked(False)
         self.threshold.hide()
+        self.scale.clear()
+        self.scale.hide()
 
     def start_run(self, info: RunInfo) -> None:
         """Forget the previous run's picture and axes; draw this run's samples."""
@@ -132,10 +169,11 @@ class BoundaryPanel(LivePanel):
                               "this dataset has "
                               f"{'images' if info.is_image else info.n_features}.")
             self.note.show()
-            self.plot.hide()
+            self.area.hide()
             return
         self.note.hide()
-        self.plot.show()
+        self.area.show()
+        self.area.square = info.n_features == 2
         x, y, vx, vy = info.train_x, info.train_y, info.val_x, info.val_y
         classes = info.task in ("binary", "classification")
         labels = true_labels(y) if classes else np.zeros(len(x), dtype=np.int64)
@@ -169,8 +207,31 @@ class BoundaryPanel(LivePanel):
         self.val_points.setData(vpx, vpy, pen=pens, brush=pg.mkBrush(None))
         view = self.plot.getPlotItem().getViewBox()
         view.disableAutoRange()
-        self.plot.setAspectLocked(info.n_features == 2)
+        # the axes are the data's range (with the map's margin) and nothing more; the
+        # plot itself is square, so the map fills it
+        self.plot.setAspectLocked(False)
         self.plot.setRange(xRange=x_range, yRange=y_range, padding=0.0)
+        self.plot_ranges = (x_range, y_range)
+        self._show_scale(info)
+        self.area.place()
+
+    def _show_scale(self, info: RunInfo) -> None:
+        """The colour scale of the map (2-D data only)."""
+        if info.n_features != 2:
+            self.scale.hide()
+            return
+        names = list(info.class_names)
+        if info.task == "regression":
+            self.scale.set_gradient(grey_lut(), "high", "", "low", "prediction")
+        elif info.task == "classification" and len(names) > 2:
+            colours = [pg.mkColor(*class_lut(len(names))[i]) for i in range(len(names))]
+            self.scale.set_classes(names, colours, "predicted class")
+        else:
+            top = names[1] if len(names) > 1 else "1"
+            bottom = names[0] if names else "0"
+            self.scale.set_gradient(probability_lut(), f"1 {top}", "0.5", f"0 {bottom}",
+                                    f"P({top})")
+        self.scale.show()
 
     def add_batch(self, batch: ProgressBatch) -> None:
         snap = batch.snapshot
@@ -189,8 +250,11 @@ class BoundaryPanel(LivePanel):
             values = np.asarray(grid.values, dtype=np.float32)
             task = self.info.task if self.info is not None else "binary"
             if task == "regression":
-                self.image.setLookupTable(None)
+                self.image.setLookupTable(grey_lut()[::-1])
                 levels = (float(np.nanmin(values)), float(np.nanmax(values)) + 1e-9)
+                self.scale.set_gradient(grey_lut()[::-1], f"{levels[1]:.3g}",
+                                        f"{sum(levels) / 2:.3g}", f"{levels[0]:.3g}",
+                                        "prediction")
             elif task == "classification" and self.info is not None and \
                     len(self.info.class_names) > 2:
                 k = len(self.info.class_names)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from nnstudio.training.remote import ProgressBatch
@@ -38,11 +40,42 @@ def plot_widget() -> pg.PlotWidget:
     return plot
 
 
+class CompactLegend(pg.LegendItem):
+    """A legend whose rows keep their own height: placed in a plot's grid it would else
+    be stretched to the plot's height, its swatches drifting away from their labels."""
+
+    def addItem(self, item: Any, name: str) -> None:
+        super().addItem(item, name)
+        self._fit()
+
+    def removeItem(self, item: Any) -> None:
+        super().removeItem(item)
+        self._fit()
+
+    def _fit(self) -> None:
+        layout = self.layout
+        for row in range(layout.rowCount()):
+            layout.setRowFixedHeight(row, ROW_HEIGHT)
+        for index in range(layout.count()):
+            layout.setAlignment(layout.itemAt(index), Qt.AlignmentFlag.AlignVCenter)
+        height = layout.rowCount() * (ROW_HEIGHT + layout.verticalSpacing()) + 8
+        self.setMaximumHeight(height)
+        self.setMinimumHeight(height)
+
+
+ROW_HEIGHT = 16
+"""Height (px) of one legend row: the swatch beside its label."""
+
+
 def side_legend(plot: pg.PlotWidget) -> pg.LegendItem:
-    """A legend to the RIGHT of the plot area (in the PlotItem's grid), so it never
-    covers a curve; items are added with ``legend.addItem(curve, name)``."""
-    legend = pg.LegendItem(offset=None)
-    plot.getPlotItem().layout.addItem(legend, 2, 3)
+    """A compact legend to the RIGHT of the plot area, at its top (in the PlotItem's
+    grid), so it never covers a curve; items are added with
+    ``legend.addItem(curve, name)``."""
+    legend = CompactLegend(offset=None, verSpacing=-2, horSpacing=4, labelTextSize="8pt",
+                           frame=False)
+    layout = plot.getPlotItem().layout
+    layout.addItem(legend, 2, 3)
+    layout.setAlignment(legend, Qt.AlignmentFlag.AlignTop)
     return legend
 
 
@@ -116,6 +149,11 @@ def grey_lut() -> np.ndarray:
     return np.stack([v, v, v], axis=1)
 
 
+MIN_X_SPAN = 1.0
+"""The epoch axis spans at least one epoch (one point alone would get a span of 1e-9 and
+tick labels that run together)."""
+
+
 class SteadyRange:
     """Keeps a plot's view still while new data stay inside it (autorange on every frame
     would regenerate the axes on every redraw, the most expensive part of a paint).
@@ -176,9 +214,13 @@ class SteadyRange:
                 self.x_end is None and x1 - x0 < (self.x[1] - self.x[0]) / 3):
             if self.x_end is not None and x1 <= self.x_end:
                 self.x = (x0, self.x_end)  # the whole run at once
-            else:
-                pad = 0.05 * max(x1 - x0, 1e-9)
-                self.x = (x0 - pad, x1 + pad)
+            else:  # at least one epoch wide: a single point gets readable tick labels
+                middle, span = (x0 + x1) / 2, max(x1 - x0, MIN_X_SPAN)
+                pad = 0.05 * span
+                self.x = (max(middle - span / 2 - pad, 0.0 if x0 >= 0 else -math.inf),
+                          middle + span / 2 + pad)
+                if self.x[1] - self.x[0] < span:  # pushed off zero: keep the width
+                    self.x = (self.x[0], self.x[0] + span + 2 * pad)
         lo, hi = float(values.min()), float(values.max())
         span = max(hi - lo, abs(hi) * 0.05, 1e-9)  # a flat curve (a constant lr) gets
         # a window of ±5 % around it, so the axis keeps readable tick labels

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,6 +22,8 @@ from nnstudio.training.run_info import RunInfo
 from nnstudio.ui.training.plots.common import LivePanel, plot_widget
 
 _MAX_LISTED = 60
+HIGHLIGHT_COLOUR = "#e65100"
+"""Outline of the clicked cell."""
 
 
 class CellLabels(pg.GraphicsObject):
@@ -81,6 +84,12 @@ def digit_icon(image: np.ndarray, scale: int = 6) -> QIcon:
     return QIcon(QPixmap.fromImage(qimage))
 
 
+def cell_count_text(count: int, correct: bool) -> str:
+    """"1 misclassified sample", "3 correctly classified samples"."""
+    verb = "correctly classified" if correct else "misclassified"
+    return f"{count} {verb} sample{'' if count == 1 else 's'}"
+
+
 class ConfusionPanel(LivePanel):
     """Rows: true class; columns: predicted class. Cell colour: share of the true class."""
 
@@ -106,6 +115,13 @@ class ConfusionPanel(LivePanel):
         self.plot.addItem(self.image)
         self.labels = CellLabels()
         self.plot.addItem(self.labels)
+        self.highlight = QGraphicsRectItem(0, 0, 1, 1)  # the clicked cell
+        self.highlight.setPen(pg.mkPen(HIGHLIGHT_COLOUR, width=3))
+        self.highlight.setBrush(pg.mkBrush(None))
+        self.highlight.setZValue(20)
+        self.highlight.hide()
+        self.plot.addItem(self.highlight)
+        self.selected_cell: tuple[int, int] | None = None
         layout.addWidget(self.plot, 2)
         side = QVBoxLayout()
         self.cell_label = QLabel("Click a cell to see its samples.")
@@ -137,6 +153,8 @@ class ConfusionPanel(LivePanel):
         self.image.clear()
         self.labels.set_counts(np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), bool))
         self.samples.clear()
+        self.selected_cell = None
+        self.highlight.hide()
         self.cell_label.setText("Click a cell to see its samples.")
         self.title.setText("Confusion matrix (train a classifier to fill it)"
                            if info is None or info.task not in ("binary", "classification")
@@ -179,11 +197,13 @@ class ConfusionPanel(LivePanel):
                 not (0 <= predicted < ev.confusion.shape[1]):
             return []
         idx = np.flatnonzero((ev.true == true_class) & (ev.predicted == predicted))
-        verb = "correctly classified" if true_class == predicted else "misclassified"
+        self.selected_cell = (true_class, predicted)
+        self.highlight.setRect(predicted, true_class, 1, 1)  # x: predicted, y: true
+        self.highlight.show()
         self.cell_label.setText(
             f"True {self._class_name(true_class)}, predicted {self._class_name(predicted)}: "
-            f"{len(idx)} {verb} samples" + (f" (first {_MAX_LISTED})" if len(idx) > _MAX_LISTED
-                                             else ""))
+            f"{cell_count_text(len(idx), true_class == predicted)}"
+            + (f" (first {_MAX_LISTED})" if len(idx) > _MAX_LISTED else ""))
         info = self.info
         for i in idx[:_MAX_LISTED].tolist():
             p = float(ev.probabilities[i, predicted])

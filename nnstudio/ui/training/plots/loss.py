@@ -31,7 +31,10 @@ from nnstudio.ui.training.plots.common import (
 )
 from nnstudio.ui.training.plots.compared import ComparedCurves, ComparedRun
 
-BATCH_COLOUR = "#b4bac4"
+BATCH_COLOUR = "#8d95a3"
+DIVERGED_COLOUR = "#c62828"
+LOG_SPAN = 1e3
+"""A diverged run's losses spanning more than this factor switch the plot to log scale."""
 MEMBER_COLOUR = "#9aa0a8"
 MAX_BATCH_POINTS = 4000
 BATCH_GAP_EPOCHS = 0.5
@@ -76,6 +79,8 @@ class LossPanel(LivePanel):
         self.log_box = QCheckBox("log scale")
         self.log_box.toggled.connect(self._set_log)
         self.summary = QLabel("")
+        self.summary.setObjectName("loss_summary")
+        self.summary.setWordWrap(True)
         top.addWidget(self.summary, 1)
         top.addWidget(self.log_box)
         layout.addLayout(top)
@@ -87,7 +92,7 @@ class LossPanel(LivePanel):
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         self.batch_curve = self.plot.plot(
-            pen=pg.mkPen(BATCH_COLOUR, width=1), connect="finite", symbol="o", symbolSize=3,
+            pen=pg.mkPen(BATCH_COLOUR, width=1), connect="finite", symbol="o", symbolSize=4,
             symbolPen=None, symbolBrush=pg.mkBrush(BATCH_COLOUR))
         self.batch_curve.setDownsampling(ds=1, auto=False)  # bounded; keep every point
         self.member_curves: list[pg.PlotDataItem] = []
@@ -108,6 +113,17 @@ class LossPanel(LivePanel):
                                                                   "color": BEST_COLOUR})
         self.plot.addItem(self.patience_region)
         self.plot.addItem(self.best_line)
+        self.diverged_line = pg.InfiniteLine(
+            angle=90, movable=False,
+            pen=pg.mkPen(DIVERGED_COLOUR, width=1.5, style=Qt.PenStyle.DashLine),
+            label="diverged", labelOpts={"position": 0.85, "color": DIVERGED_COLOUR})
+        self.diverged_point = pg.ScatterPlotItem(size=12, symbol="x",
+                                                 pen=pg.mkPen(DIVERGED_COLOUR, width=2),
+                                                 brush=pg.mkBrush(DIVERGED_COLOUR))
+        self.plot.addItem(self.diverged_line)
+        self.plot.addItem(self.diverged_point)
+        self.diverged_at: float | None = None
+        """Where on the epoch axis the run diverged (None: it did not)."""
         layout.addWidget(self.plot, 1)
         self.range = SteadyRange(self.plot)
         self.compared = ComparedCurves(self.plot, self.legend)
@@ -124,6 +140,7 @@ class LossPanel(LivePanel):
         self.batch_x: list[float] = []
         self.batch_y: list[float] = []
         self.best_epoch: int | None = None
+        self.diverged_at = None
         for curve in self.member_curves:
             self.plot.removeItem(curve)
             self.legend.removeItem(curve)
@@ -135,7 +152,26 @@ class LossPanel(LivePanel):
         self.range.reset()
         self._redraw()
 
+    def show_divergence(self) -> None:
+        """The run diverged: mark where (its last finite loss), fit the axes to the
+        finite losses, on a log scale if they span many orders of magnitude."""
+        points = [(x, y) for x, y in zip(self.batch_x, self.batch_y, strict=True)
+                  if math.isfinite(y)]
+        points += [(float(e), v) for e, v in zip(self.epochs, self.train, strict=True)
+                   if math.isfinite(v)]
+        if not points:
+            self.diverged_at = float(self.epochs[-1]) if self.epochs else 0.0
+        else:
+            self.diverged_at = max(points)[0]
+        finite = [y for _x, y in points if y > 0]
+        if finite and max(finite) / min(finite) > LOG_SPAN and not self.log_box.isChecked():
+            self.log_box.setChecked(True)  # redraws
+        self.range.reset()
+        self.dirty = True
+        self._redraw()
+
     def start_run(self, info: RunInfo) -> None:
+        self.diverged_at = None
         self.patience = info.patience
         self.early_stopping = info.early_stopping
         self._anchor = (info.first_epoch, info.first_step, info.steps_per_epoch)
@@ -226,13 +262,20 @@ class LossPanel(LivePanel):
         self.range.update(np.concatenate([x, batch_x, *other_x]),
                           [train, val, batch, *members, *(clean(list(y)) for y in other_y)],
                           log)
+        self._draw_divergence(batch_x, batch, x, train)
         best = self.best_epoch
         self.best_line.setVisible(best is not None)
         self.patience_region.setVisible(best is not None and self.early_stopping)
         if best is not None:
             self.best_line.setValue(best)
             self.patience_region.setRegion((best, best + self.patience))
-        if self.epochs:
+        if self.diverged_at is not None:
+            last = next((y for y in reversed(self.batch_y) if math.isfinite(y)), None)
+            text = f"Diverged near epoch {self.diverged_at:.2f}"
+            if last is not None:
+                text += f" after a loss of {last:.3g}"
+            self.summary.setText(text + "; try a smaller learning rate.")
+        elif self.epochs:
             text = f"epoch {int(self.epochs[-1])}: training loss {self.train[-1]:.4g}"
             if not math.isnan(self.val[-1]):
                 noun = "ensemble validation loss" if self.members else "validation loss"
@@ -240,8 +283,26 @@ class LossPanel(LivePanel):
             if best is not None:
                 text += f"; best epoch {best}"
             self.summary.setText(text)
+        elif self.batch_x:
+            self.summary.setText(f"epoch 1 in progress: batch loss {self.batch_y[-1]:.4g}")
         else:
             self.summary.setText("No training yet.")
+
+    def _draw_divergence(self, batch_x: np.ndarray, batch: np.ndarray, x: np.ndarray,
+                         train: np.ndarray) -> None:
+        at = self.diverged_at
+        self.diverged_line.setVisible(at is not None)
+        if at is None:
+            self.diverged_point.clear()
+            return
+        self.diverged_line.setValue(at)
+        xs = np.concatenate([batch_x, x])
+        ys = np.concatenate([batch, train])
+        keep = np.isfinite(ys) & np.isclose(xs, at)
+        shown_y = ys[keep][-1:] if keep.any() else ys[np.isfinite(ys)][-1:]
+        if shown_y.size:
+            y = np.log10(shown_y) if self.log_box.isChecked() else shown_y
+            self.diverged_point.setData([at], list(y))
 
     def set_compared(self, runs: Sequence[ComparedRun]) -> None:
         """Overlay other runs' validation loss (training loss without validation)."""

@@ -60,7 +60,7 @@ class NormsPanel(LivePanel):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.norm_plot = plot_widget()
-        self.norm_plot.setLabel("left", f"{noun} norm ‖·‖₂")
+        self.norm_plot.setLabel("left", f"{noun} norm (L2)")
         self.norm_plot.setLabel("bottom", "epoch")
         self.norm_plot.setLogMode(y=True)
         self.legend = side_legend(self.norm_plot)
