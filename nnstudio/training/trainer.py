@@ -27,6 +27,7 @@ import numpy as np
 
 from nnstudio.engine.optimizers import Optimizer, make_optimizer
 from nnstudio.graph.compiler import Plan
+from nnstudio.graph.compiler.plan import Samples
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.model.project import Project
 from nnstudio.training import bagging, metrics
@@ -439,7 +440,7 @@ class Trainer:
         average when bagging (probabilities for classification heads)."""
         return self.predict_scaled(self.scaler.transform(np.asarray(x, dtype=np.float32)))
 
-    def predict_scaled(self, x: np.ndarray) -> np.ndarray:
+    def predict_scaled(self, x: Samples) -> np.ndarray:
         """``predict`` for inputs already scaled as the split's are."""
         return bagging.average_predictions([m.plan.predict(x) for m in self._members])
 
