@@ -50,7 +50,8 @@ def fill_table(table: QTableWidget, rows: list[list[str]]) -> None:
         for c, text in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(text))
     height = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(len(rows)))
-    table.setFixedHeight(height + 4)
+    # room for a horizontal scroll bar, which a narrow column needs (else it hides the rows)
+    table.setFixedHeight(height + 4 + table.horizontalScrollBar().sizeHint().height())
 
 
 def sample_columns(scaling: str) -> list[str]:
@@ -143,6 +144,7 @@ class BackpropPanel(QWidget):
         check_layout.addWidget(self.check_button)
         check_layout.addWidget(self.verdict_label)
         check_layout.addWidget(self.check_table)
+        check_layout.addStretch(1)  # the table under its button, the room below it
         self.columns.addWidget(check, 4)
         self.setMinimumWidth(120)
         self._arrange(self.width())

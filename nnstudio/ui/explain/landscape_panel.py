@@ -82,7 +82,7 @@ class LandscapePanel(QWidget):
         self._status = ""
         self.runner = LandscapeRunner(self)
         self.plot = LandscapePlot()
-        self.plot.setMinimumSize(300, 220)
+        self.plot.setMinimumSize(300, 180)
         self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
         self._timer = QTimer(self)
         self._timer.setInterval(PLAY_MS)
@@ -137,7 +137,12 @@ class LandscapePanel(QWidget):
         about.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         about.setWidget(self.text)
         self.tabs.addTab(about, "What to see")
-        self.tabs.addTab(self._settings(), "Settings")
+        settings = QScrollArea()  # scrolls rather than forcing its height on the dock
+        settings.setWidgetResizable(True)
+        settings.setFrameShape(QFrame.Shape.NoFrame)
+        settings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        settings.setWidget(self._settings())
+        self.tabs.addTab(settings, "Settings")
         column.addWidget(self.tabs, 1)
         buttons = QHBoxLayout()
         self.compute_button = QPushButton("Compute")
