@@ -402,6 +402,9 @@ def edge_weight_from_data(value: Any, where: str) -> float | None:
     """An edge weight: null, or a number within float32's range."""
     if value is None:
         return None
+    if isinstance(value, dict) and "$float" in value:  # NaN or ±Infinity as the file writes it
+        raise FormatError(f"{where} is not a finite number (NaN or infinite), which training "
+                          "cannot use")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FormatError(f"{where} should be a number or null, not {short(value)}")
     number = float(value)
