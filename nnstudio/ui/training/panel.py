@@ -48,7 +48,7 @@ from nnstudio.training.settings import (
 )
 from nnstudio.ui.session import Session
 from nnstudio.ui.training.regularization import RegularizationGroup
-from nnstudio.ui.training.spin import CompactDoubleSpinBox
+from nnstudio.ui.training.spin import CompactDoubleSpinBox, two_field_grid
 
 DEFAULTS = TrainingSettings()
 Path = tuple[str, ...]  # ("training", "lr") / ("dataset", "params", "noise") / ("seed",)
@@ -243,13 +243,7 @@ class TrainingPanel(QWidget):
 
     def _grid(self, group: QGroupBox) -> QGridLayout:
         """Two short fields per row (label, field, label, field)."""
-        grid = QGridLayout(group)
-        grid.setHorizontalSpacing(4)
-        grid.setVerticalSpacing(3)
-        grid.setContentsMargins(6, 4, 6, 6)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        return grid
+        return two_field_grid(group)
 
     def _combo(self, items: list[tuple[str, Any]]) -> QComboBox:
         box = QComboBox()

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGridLayout,
     QGroupBox,
     QLabel,
 )
@@ -32,7 +31,7 @@ from nnstudio.graph.model.regularization import (
     weighted_nodes,
 )
 from nnstudio.ui.session import Session
-from nnstudio.ui.training.spin import CompactDoubleSpinBox
+from nnstudio.ui.training.spin import CompactDoubleSpinBox, two_field_grid
 
 PENALTY_TITLES = {"none": "none", "l1": "L1", "l2": "L2", "l1_l2": "L1+L2"}
 
@@ -45,12 +44,7 @@ class RegularizationGroup(QGroupBox):
         self.session = session
         self._show_message = show_message
         self._loading = False
-        grid = QGridLayout(self)
-        grid.setHorizontalSpacing(4)
-        grid.setVerticalSpacing(3)
-        grid.setContentsMargins(6, 4, 6, 6)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        grid = two_field_grid(self)
         self.penalty = QComboBox()
         self.penalty.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
