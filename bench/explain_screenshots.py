@@ -7,7 +7,9 @@ optimizer paths), ``explain_landscape_valley.png`` (a built-in surface, paths ha
 ``explain_landscape_digits.png`` (a random-direction slice of digits_mlp),
 ``explain_conv.png`` / ``explain_pool.png`` (the convolution explainer on digits_cnn),
 ``explain_activations.png`` (the gallery over the window), ``explain_tour_*.png`` (tour
-steps with their panels). Look at each: nothing may overlap or be cut off, every number
+steps with their panels), ``explain_runs.png`` / ``explain_runs_loss.png`` (spiral trained
+with and without regularization: the Runs panel with both ticked, then their loss curves
+overlaid). Look at each: nothing may overlap or be cut off, every number
 must be readable.
 """
 
@@ -129,6 +131,10 @@ def main() -> None:
     gallery.close()
     window.close()
 
+    window = new_window()
+    compare_runs(app, window, shoot)
+    window.close()
+
     for step in (0, 6, 14):
         QSettings().clear()  # each tour picture starts from the default layout
         window = new_window()
@@ -137,6 +143,32 @@ def main() -> None:
             wait_for(app, lambda w=window: not w.explain_ui.landscape.runner.busy)
         shoot(window, f"tour_{step + 1:02d}")
         window.close()
+
+
+def compare_runs(app: QApplication, window, shoot) -> None:  # type: ignore[no-untyped-def]
+    """Spiral trained twice (as shipped, then without dropout and L2); both runs ticked."""
+    from nnstudio.graph.files.project_file import load_project
+    from nnstudio.graph.model.edits import Compound, SetParam
+
+    path = ROOT / "examples" / "spiral_regularization.nnstudio"
+    window.set_project(load_project(path), path)
+    ui = window.training_ui
+    window.project.training["epochs"] = 60
+    ui.controller.train()
+    wait_for(app, lambda: ui.controller.state == "finished", timeout=300)
+    ui.controller.reset_weights()
+    nodes = window.project.graph.nodes.values()
+    off = [SetParam(n.id, "p", 0.0) for n in nodes if n.type_id == "layer.dropout"]
+    off += [SetParam(n.id, "penalty", "none") for n in nodes if n.params.get("penalty") == "l2"]
+    window.push_edit(Compound(tuple(off), "No regularization"))
+    ui.controller.train()
+    wait_for(app, lambda: ui.controller.state == "finished", timeout=300)
+    window.runs_ui.panel.tick([run.id for run in window.project.runs])
+    window.runs_ui.show()
+    shoot(window, "runs")
+    ui.docks["loss"].raise_()
+    ui.refresh_all()
+    shoot(window, "runs_loss")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from training_helpers import training_window, wait_state
 
 from nnstudio.graph.model.edits import Compound, SetParam
@@ -72,3 +73,20 @@ def test_spiral_with_and_without_regularization_side_by_side(qtbot, tmp_path: Pa
         table = list(csv.reader(handle))
     assert table[0][0] == "Run" and table[1][0] == "With regularization"
     assert ["dropout p on Dropout 10 % (n4)", "0.1", "0"] in table
+
+
+def test_a_narrow_panel_stacks_the_comparison_under_the_list(qtbot, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    window, _ui = training_window(qtbot, tmp_path, monkeypatch, "spiral_regularization")
+    panel = window.runs_ui.panel
+    panel.setParent(None)  # out of its dock, to size it freely
+    qtbot.addWidget(panel)
+    panel.show()
+    for width, orientation in ((520, Qt.Orientation.Vertical), (1000, Qt.Orientation.Horizontal),
+                               (600, Qt.Orientation.Vertical)):
+        panel.resize(width, 420)
+        qtbot.waitUntil(lambda w=width: panel.width() == w)
+        assert panel.splitter.orientation() == orientation
+        buttons = (panel.restore_button, panel.rename_button, panel.delete_button,
+                   panel.export_button)
+        assert all(b.width() >= b.sizeHint().width() for b in buttons)  # no clipped text

@@ -13,6 +13,7 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -47,6 +48,8 @@ from nnstudio.ui.training.plots.compared import RUN_COLOURS, ComparedRun
 MAX_LIMIT_MB = 100_000
 ROW_HEIGHT = 22
 NAME_WIDTH = 200
+SIDE_BY_SIDE_WIDTH = 760
+"""Width (px) from which the run list and the comparison sit side by side (else stacked)."""
 """Width (px) of the run-name column; the full name is its tooltip."""
 EMPTY_TEXT = "No runs yet: every Train, Continue and Step belongs to a run listed here."
 COMPARE_HINT = "Tick two or more runs to compare them: the settings that differ are listed here."
@@ -68,7 +71,7 @@ class RunsPanel(QWidget):
         self.note = QLabel(EMPTY_TEXT)
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -104,14 +107,16 @@ class RunsPanel(QWidget):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
-        buttons = QHBoxLayout()
+        buttons = QHBoxLayout()  # two rows, so both fit a narrow dock
+        storage = QHBoxLayout()
         self.restore_button = QPushButton("Restore weights")
         self.restore_button.setToolTip("Put the selected run's final weights back into the "
                                        "network and make it the current run (undoable)")
         self.rename_button = QPushButton("Rename…")
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Delete the selected run's record (undoable)")
-        self.export_button = QPushButton("Export table as CSV…")
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Save the runs and their comparison as a CSV table")
         for button, slot in ((self.restore_button, self.restore_selected),
                              (self.rename_button, self._rename_selected),
                              (self.delete_button, self.delete_selected),
@@ -119,7 +124,7 @@ class RunsPanel(QWidget):
             button.clicked.connect(lambda _=False, run=slot: run())
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(QLabel("Keep weights of runs up to"))
+        storage.addWidget(QLabel("Keep weights of runs up to"))
         self.limit = QSpinBox()
         self.limit.setRange(0, MAX_LIMIT_MB)
         self.limit.setSuffix(" MB")
@@ -127,12 +132,22 @@ class RunsPanel(QWidget):
         self.limit.setToolTip("Older runs beyond this keep their curves and metrics but drop "
                               "their weights (the current run always keeps them)")
         self.limit.valueChanged.connect(self._limit_changed)
-        buttons.addWidget(self.limit)
+        storage.addWidget(self.limit)
+        storage.addStretch(1)
         layout.addLayout(buttons)
+        layout.addLayout(storage)
         session.project_event.connect(self._on_project_event)
         session.project_replaced.connect(self._on_project_replaced)
         session.lock_changed.connect(lambda _locked: self._update_buttons())
         self.reload()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side by side when wide, the comparison under the list when narrow."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
 
     # --- questions (replaceable in tests) ------------------------------------------------
     def ask_csv_path(self) -> Path | None:
