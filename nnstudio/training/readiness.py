@@ -3,7 +3,8 @@
 The window disables Train with this sentence as its tooltip (and in the status bar), and
 pressing Train's shortcut anyway shows the node the sentence is about. Only what is known
 before a run starts counts: a dataset chosen, settings that check, a network without
-errors (against the data's shape when it is known).
+errors (against the data's shape when it is known, and within the memory a training step
+with these settings needs).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def training_blocker(project: Project, data: DataSignature | None) -> Blocker | 
     """None when Train may start, else why not (the first thing to fix)."""
     if not project.graph.nodes:
         return Blocker("The network is empty; drag nodes from the palette to build one.")
-    errors = [p for p in validate(project.graph, data) if p.severity == "error"]
+    # with the settings: the memory a training step needs counts too (as in check)
+    errors = [p for p in validate(project.graph, data, project.training)
+              if p.severity == "error"]
     if errors:
         return Blocker(problem_sentence(project, errors[0]), errors[0].node_id)
     if not project.dataset:

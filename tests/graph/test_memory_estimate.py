@@ -28,7 +28,8 @@ from nnstudio.graph.files.project_file import save_project
 from nnstudio.graph.model.document import Document
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.shapes import infer_shapes
-from nnstudio.training.prepared import prepare_run
+from nnstudio.training.prepared import data_signature, prepare_run
+from nnstudio.training.readiness import training_blocker
 from nnstudio.training.settings import TrainingError
 
 XOR = {"source": "builtin", "name": "xor", "task": "binary"}
@@ -97,6 +98,21 @@ def test_item6_training_refuses_with_the_sentence(monkeypatch: pytest.MonkeyPatc
     assert main(["train", str(path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "more than the 40.0 MB available" in err
+
+
+def test_the_window_turns_train_off_with_the_same_sentence(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Readiness (Train's enabled state and tooltip) counts the batch as check does, so
+    the window does not offer a run the training child would refuse."""
+    monkeypatch.setenv(LIMIT_ENV, "40")
+    project = Project(graph=wide(2, 4000), dataset={**XOR, "params": {"n_samples": 1_000_000}},
+                      training={"batch_size": 0, "epochs": 1})
+    data, _reason = data_signature(project)
+    blocker = training_blocker(project, data)
+    assert blocker is not None and blocker.node_id == "n2"
+    assert "Training this network needs about" in blocker.reason
+    project.training["batch_size"] = 32  # a small batch fits
+    assert training_blocker(project, data) is None
 
 
 def test_near_the_limit_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
