@@ -47,7 +47,7 @@ from nnstudio.training.records import (
 )
 from nnstudio.training.run_info import describe_run
 from nnstudio.training.settings import TrainingError
-from nnstudio.training.trainer import Trainer
+from nnstudio.training.trainer import LIVE_VIEW_SHARE, Trainer
 
 SEND_INTERVAL_S = 1.0 / 30.0
 """At most about 30 progress messages per second."""
@@ -225,16 +225,24 @@ class _Evaluator:
         on = interval_s is not None and trainer.task in ("binary", "classification")
         self.interval_s = interval_s if on else None
         self.last = float("-inf")
+        self.cost = 0.0  # seconds the last evaluation took
 
     def due(self) -> bool:
-        return self.interval_s is not None and \
-            time.perf_counter() - self.last >= self.interval_s
+        """Every ``interval_s``, and never more than LIVE_VIEW_SHARE of the run's time
+        (a large validation split or an ensemble makes one evaluation slow)."""
+        if self.interval_s is None:
+            return False
+        wait = max(self.interval_s, self.cost * (1 / LIVE_VIEW_SHARE - 1))
+        return time.perf_counter() - self.last >= wait
 
     def evaluate(self, epoch: int, step: int) -> Evaluation | None:
         if self.interval_s is None:
             return None
+        start = time.perf_counter()
+        result = evaluate(self.trainer.predict_scaled(self.x), self.y, epoch, step, self.split)
         self.last = time.perf_counter()
-        return evaluate(self.trainer.predict_scaled(self.x), self.y, epoch, step, self.split)
+        self.cost = self.last - start
+        return result
 
 
 def run_request(request: RunRequest, commands: Connection, messages: Connection) -> bool:

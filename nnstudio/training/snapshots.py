@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -12,6 +13,10 @@ from nnstudio.training.records import GridPrediction, Snapshot
 
 GRID_SIZE = 100
 """Points per side of the decision-boundary grid (and of the neuron maps)."""
+MIN_GRID_SIZE = 25
+GRID_WORK = 2e9
+"""Multiply-adds one map may take (weights × members × grid points, about 0.1 s here): a
+larger network or ensemble gets a coarser grid, never coarser than MIN_GRID_SIZE a side."""
 CURVE_POINTS = 200
 MARGIN = 0.1  # fraction of the data range added on each side of a grid or curve
 
@@ -45,12 +50,22 @@ def _axis(values: np.ndarray, points: int) -> np.ndarray:
     return np.linspace(low - pad, high + pad, points)
 
 
+def grid_side(work_per_point: float) -> int:
+    """Points per side of the map for a network of ``work_per_point`` multiply-adds per
+    input (its weights times the ensemble's members)."""
+    if work_per_point <= 0:
+        return GRID_SIZE
+    return max(MIN_GRID_SIZE, min(GRID_SIZE, int(math.sqrt(GRID_WORK / work_per_point))))
+
+
 def make_probe(raw_x: np.ndarray, task: str, sample: np.ndarray,
-               scale: Callable[[np.ndarray], np.ndarray], hidden: Sequence[str]) -> Probe:
-    """raw_x: (N, F) or images, the UNSCALED inputs; scale maps raw -> network inputs."""
+               scale: Callable[[np.ndarray], np.ndarray], hidden: Sequence[str],
+               side: int = GRID_SIZE) -> Probe:
+    """raw_x: (N, F) or images, the UNSCALED inputs; scale maps raw -> network inputs;
+    side: points per side of the map of 2-feature data."""
     grid_xs = grid_ys = grid_inputs = curve_x = curve_inputs = None
     if raw_x.ndim == 2 and raw_x.shape[1] == 2:
-        grid_xs, grid_ys = _axis(raw_x[:, 0], GRID_SIZE), _axis(raw_x[:, 1], GRID_SIZE)
+        grid_xs, grid_ys = _axis(raw_x[:, 0], side), _axis(raw_x[:, 1], side)
         gx, gy = np.meshgrid(grid_xs, grid_ys)  # (H, W) each; row i = ys[i]
         grid_inputs = scale(np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32))
     elif raw_x.ndim == 2 and raw_x.shape[1] == 1:

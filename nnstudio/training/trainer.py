@@ -48,9 +48,19 @@ from nnstudio.training.records import (
 from nnstudio.training.runs import RunStart, begin_run, plan_fingerprint, results_edit
 from nnstudio.training.schedules import LRSchedule
 from nnstudio.training.settings import TrainingError
-from nnstudio.training.snapshots import Probe, hidden_nodes, make_probe, take_snapshot
+from nnstudio.training.snapshots import (
+    Probe,
+    grid_side,
+    hidden_nodes,
+    make_probe,
+    take_snapshot,
+)
 
 STEP_RECORD_INTERVAL_S = 0.05   # at most ~20 StepRecords per second
+LIVE_VIEW_SHARE = 0.2
+"""Live pictures take at most about this share of a run's time: after a snapshot that took
+t seconds the next waits at least 4t (50 bagging members over the 100×100 map of a wide
+network take seconds each, which at 4 a second left training at 6 samples/s)."""
 TRAIN_EVAL_LIMIT = 5000         # training-set metrics use at most this many samples
 
 
@@ -121,8 +131,10 @@ class Trainer:
             self.early.best_state = self._states()
         node_types = {n.id: n.type_id for n in project.graph.nodes.values()}
         sample = self.split.train.x[min(max(snapshot_sample, 0), self.split.train.n_samples - 1)]
+        weights = sum(int(v.size) for v in self.plan.params.values()) * len(self._members)
         self._probe: Probe = make_probe(self.dataset.x, self.task, sample[None].copy(),
-                                        self.scaler.transform, hidden_nodes(node_types))
+                                        self.scaler.transform, hidden_nodes(node_types),
+                                        grid_side(weights))
 
     # --- setting up ----------------------------------------------------------------------
 
@@ -216,6 +228,8 @@ class Trainer:
         n_epochs = self.settings.epochs if epochs is None else int(epochs)
         self._t0 = time.perf_counter()
         self._last_snap_t = self._t0
+        self._snap_cost = 0.0
+        self._snap_position: tuple[int, int] | None = None  # (epoch, step) of the last one
         self._last_step_t = self._t0 - STEP_RECORD_INTERVAL_S  # the first step is reported
         self._samples_since = 0
         main = [r for r in self.history if r.get("member") is None]
@@ -232,7 +246,8 @@ class Trainer:
             reason, message = stop.reason, stop.message
         except (GraphError, ValueError, FloatingPointError) as error:
             reason, message = "error", f"Training stopped: {error}"
-        if self.snapshot_interval_s is not None:
+        shown = self._snap_position == (self.epoch, self.step) and reason == "completed"
+        if self.snapshot_interval_s is not None and not shown:  # else the last one still holds
             yield self._snapshot()
         self.finished = Finished(reason, message, epochs_run, self.early.best_epoch)
         yield self.finished
@@ -421,11 +436,16 @@ class Trainer:
         if self.snapshot_interval_s is None:
             return False
         now = time.perf_counter() if now is None else now
-        return now - self._last_snap_t >= self.snapshot_interval_s
+        wait = max(self.snapshot_interval_s, self._snap_cost * (1 / LIVE_VIEW_SHARE - 1))
+        return now - self._last_snap_t >= wait
 
     def _snapshot(self) -> Progress:
+        start = time.perf_counter()
+        snapshot = self.snapshot()
+        self._snap_position = (self.epoch, self.step)
         self._last_snap_t = time.perf_counter()
-        return self.snapshot()
+        self._snap_cost = self._last_snap_t - start
+        return snapshot
 
     def snapshot(self) -> Snapshot:
         """What the live views show for the current weights (e.g. of a reopened project,

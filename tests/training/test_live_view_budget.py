@@ -1,0 +1,41 @@
+"""Live pictures never starve training: a snapshot or confusion matrix that took t seconds
+waits at least 4t before the next (LIVE_VIEW_SHARE), and a large network or ensemble gets
+a coarser map. Found by the hostile-project corpus: 50 bagging members of a 5,000-unit
+Dense trained at 6 samples/s in the window (each 100×100 map took seconds, four a second
+were asked for) and never finished its epoch."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from nnstudio.graph.files.project_file import load_project
+from nnstudio.training import Trainer
+from nnstudio.training.snapshots import GRID_SIZE, MIN_GRID_SIZE, grid_side
+from nnstudio.training.trainer import LIVE_VIEW_SHARE
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_a_snapshot_waits_in_proportion_to_its_cost() -> None:
+    trainer = Trainer(load_project(EXAMPLES / "xor.nnstudio"), snapshot_interval_s=0.25)
+    list(trainer.run(epochs=1))
+    now = time.perf_counter()
+    trainer._snap_cost = 1.0
+    wait = 1.0 * (1 / LIVE_VIEW_SHARE - 1)
+    trainer._last_snap_t = now - wait + 0.5
+    assert not trainer._snapshot_due(now)
+    trainer._last_snap_t = now - wait - 0.01
+    assert trainer._snapshot_due(now)
+    trainer._snap_cost = 0.001  # a cheap one: the interval rules
+    trainer._last_snap_t = now - 0.2
+    assert not trainer._snapshot_due(now)
+    trainer._last_snap_t = now - 0.26
+    assert trainer._snapshot_due(now)
+
+
+def test_the_map_is_fine_for_small_networks_and_coarser_for_big_ensembles() -> None:
+    assert grid_side(4_500) == GRID_SIZE  # the spiral's network
+    assert MIN_GRID_SIZE <= grid_side(50 * 335_000) < GRID_SIZE
+    assert grid_side(10**12) == MIN_GRID_SIZE
+    assert grid_side(0) == GRID_SIZE
