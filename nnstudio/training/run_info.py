@@ -12,8 +12,10 @@ import numpy as np
 from nnstudio.training.prepared import PreparedRun
 
 SHOWN_SAMPLES = 5000
-"""At most this many validation samples travel to the window (the confusion panel shows
-some of them); the scatter of 2-feature data sends every sample."""
+"""At most this many samples of each split travel to the window: validation samples for
+the confusion panel, and for data of one or two features the scatter's points (the split
+is shuffled, so these are a random sample; a million points would take the window
+gigabytes and seconds a frame)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,9 +23,9 @@ class RunInfo:
     """The data of a run as the panels draw it (all arrays in ORIGINAL units, copies).
 
     task: regression | binary | classification | multilabel; class_names: K names or ();
-    train_x/val_x: (N, F) or (N, C, H, W) — every sample for data with at most two
-    features (the decision-boundary scatter), else no training samples and the first
-    ``SHOWN_SAMPLES`` validation samples; train_y/val_y: their targets as the dataset has
+    train_x/val_x: (N, F) or (N, C, H, W) — for data with at most two features the first
+    ``SHOWN_SAMPLES`` samples of each split (the decision-boundary scatter), else no
+    training samples and the first ``SHOWN_SAMPLES`` validation samples; train_y/val_y: their targets as the dataset has
     them; early_stopping/patience from the settings; epochs: planned epochs of this run;
     first_epoch/first_step: the trainer's counters when the run started.
     """
@@ -71,8 +73,8 @@ def describe_run(prepared: PreparedRun, epoch: int, step: int,
     if prepared.task == "binary" and not names:
         names = ("0", "1")
     small = ds.x.ndim == 2 and ds.x.shape[1] <= 2
-    train_rows = rows.train if small else rows.train[:0]
-    val_rows = rows.val if small else rows.val[:SHOWN_SAMPLES]
+    train_rows = rows.train[:SHOWN_SAMPLES] if small else rows.train[:0]
+    val_rows = rows.val[:SHOWN_SAMPLES]
     settings = prepared.settings
     return RunInfo(
         task=prepared.task, class_names=names,

@@ -288,3 +288,25 @@ def test_no_widget_leaves_the_window(window, qtbot) -> None:  # type: ignore[no-
     assert window.width() == 1440
     for panel in (ui.landscape, ui.conv):
         assert panel.minimumSizeHint().width() <= 640
+
+
+def test_a_hidden_landscape_does_not_compile_the_network_on_open_or_edit(
+        window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Listing the parameters compiles the network (all its weights): for a big network
+    that took seconds of the GUI thread and its size in memory at every Open and edit."""
+    import nnstudio.ui.explain.landscape_panel as module
+
+    compiled: list[int] = []
+    real = module.compile_graph
+    monkeypatch.setattr(module, "compile_graph",
+                        lambda *a, **k: compiled.append(1) or real(*a, **k))
+    ui = window.explain_ui
+    open_example(window, "digits_mlp")
+    window.scene.push_edit(SetTitle(first(window, "layer.dense"), "renamed"))
+    qtbot.wait(600)  # past the explain views' edit delay
+    assert compiled == [] and not ui.landscape.isVisible()
+    ui.show_landscape()
+    qtbot.waitUntil(lambda: ui.landscape.isVisible())
+    assert compiled and ui.landscape.u_combo.count() > 2
+    assert any("renamed" in ui.landscape.u_combo.itemText(i)
+               for i in range(ui.landscape.u_combo.count()))

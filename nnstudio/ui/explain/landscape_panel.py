@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Slot
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -80,6 +80,7 @@ class LandscapePanel(QWidget):
         self.result: LandscapeResult | None = None
         self.start_point: tuple[float, float] | None = None
         self._status = ""
+        self._stale = False  # an edit came while hidden: list the parameters when shown
         self.runner = LandscapeRunner(self)
         self.plot = LandscapePlot()
         self.plot.setMinimumSize(300, 180)
@@ -258,7 +259,21 @@ class LandscapePanel(QWidget):
 
     # --- the project ---------------------------------------------------------------------
     def project_changed(self) -> None:
-        """A new project or an edit: list its parameters again; a network picture is old."""
+        """A new project or an edit: list its parameters again; a network picture is old.
+        While the panel is hidden this waits until it shows (listing compiles the network,
+        which for a big one takes seconds and its size in memory)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._list_parameters()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._list_parameters()
+
+    def _list_parameters(self) -> None:
+        self._stale = False
         project = self._project()
         self.parameters = []
         try:
@@ -338,6 +353,8 @@ class LandscapePanel(QWidget):
 
     def job(self) -> LandscapeJob:
         """The computation the controls describe."""
+        if self._stale:
+            self._list_parameters()
         settings = PathSettings(lr=self.lr_spin.value(), lr_adaptive=self.lr_adaptive_spin.value(),
                                 steps=self.steps_spin.value(),
                                 minibatch_size=self._minibatch_size())
