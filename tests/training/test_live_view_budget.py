@@ -39,3 +39,14 @@ def test_the_map_is_fine_for_small_networks_and_coarser_for_big_ensembles() -> N
     assert MIN_GRID_SIZE <= grid_side(50 * 335_000) < GRID_SIZE
     assert grid_side(10**12) == MIN_GRID_SIZE
     assert grid_side(0) == GRID_SIZE
+
+
+def test_the_window_gets_at_most_shown_samples_points_of_each_split() -> None:
+    from nnstudio.training.prepared import prepare_run
+    from nnstudio.training.run_info import SHOWN_SAMPLES, describe_run
+
+    project = load_project(EXAMPLES / "spiral_regularization.nnstudio")
+    project.dataset["params"] = {**project.dataset.get("params", {}), "n_samples": 40_000}
+    info = describe_run(prepare_run(project), 0, 0)
+    assert len(info.train_x) == SHOWN_SAMPLES == len(info.val_x)
+    assert info.train_samples == 32_000  # the count is still the split's
