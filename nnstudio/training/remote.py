@@ -33,6 +33,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nnstudio.graph.errors import GraphError
 from nnstudio.graph.files.project_file import ProjectFileError, project_from_bytes
 from nnstudio.training.control import TrainingControl
@@ -235,6 +237,7 @@ class _Evaluator:
         wait = max(self.interval_s, self.cost * (1 / LIVE_VIEW_SHARE - 1))
         return time.perf_counter() - self.last >= wait
 
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # huge weights: inf/NaN
     def evaluate(self, epoch: int, step: int) -> Evaluation | None:
         if self.interval_s is None:
             return None

@@ -25,9 +25,10 @@ class RunInfo:
     task: regression | binary | classification | multilabel; class_names: K names or ();
     train_x/val_x: (N, F) or (N, C, H, W) — for data with at most two features the first
     ``SHOWN_SAMPLES`` samples of each split (the decision-boundary scatter), else no
-    training samples and the first ``SHOWN_SAMPLES`` validation samples; train_y/val_y: their targets as the dataset has
-    them; early_stopping/patience from the settings; epochs: planned epochs of this run;
-    first_epoch/first_step: the trainer's counters when the run started.
+    training samples and the first ``SHOWN_SAMPLES`` validation samples; train_y/val_y:
+    their targets as the dataset has them; early_stopping/patience from the settings;
+    epochs: planned epochs of this run; first_epoch/first_step: the trainer's counters when
+    the run started.
     """
 
     task: str

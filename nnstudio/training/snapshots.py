@@ -83,9 +83,11 @@ def grid_values(task: str, pred: np.ndarray) -> np.ndarray:
     return pred.argmax(axis=1).astype(np.float64)
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # huge weights from a file
 def take_snapshot(plan: Plan, epoch: int, step: int, probe: Probe, task: str,
                   ensemble: Sequence[Plan] = ()) -> Snapshot:
-    """Copies of everything the live views show; ``ensemble`` averages grid predictions."""
+    """Copies of everything the live views show; ``ensemble`` averages grid predictions
+    (huge stored weights may make them inf or NaN: the views draw what is finite)."""
     weights = {k: np.array(v, copy=True) for k, v in plan.node_weights().items()}
     grads = {k: np.array(v, copy=True) for k, v in plan.node_grads().items()}
     filters = {s.node_id: plan.params[(s.node_id, "weight")].copy() for s in plan.steps

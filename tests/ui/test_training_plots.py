@@ -217,3 +217,16 @@ def test_status_names_how_the_run_ended(qtbot) -> None:
     status.start_run(5, 0)
     status.finish("completed", 5, "Training completed 5 epochs.")
     assert status.text().startswith("Finished")
+
+
+def test_canvas_overlays_take_infinite_and_huge_values_without_warnings() -> None:
+    import warnings
+
+    from nnstudio.ui.training.overlays import norm, unit_scaled
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        maps = unit_scaled(np.array([1.0, -2.0, np.inf, np.nan], np.float32))
+        assert maps.tolist() == [0.5, -1.0, 1.0, 0.0]
+        assert unit_scaled(np.array([np.inf, 0.0])).tolist() == [1.0, 0.0]
+        assert norm(np.full(4, 3e38, np.float32)) == pytest.approx(6e38)

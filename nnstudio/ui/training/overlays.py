@@ -13,9 +13,19 @@ from nnstudio.ui.session import Session
 
 
 def unit_scaled(a: np.ndarray) -> np.ndarray:
-    """Scale a neuron map into [-1, 1] (by its largest magnitude)."""
-    top = float(np.max(np.abs(a))) if a.size else 0.0
-    return (a / top).astype(np.float32) if top > 0 else np.zeros_like(a, dtype=np.float32)
+    """Scale a neuron map into [-1, 1] (by its largest finite magnitude; ±inf become ±1 and
+    NaN 0, as huge weights from a file can make them)."""
+    a = np.nan_to_num(np.asarray(a, dtype=np.float64), nan=0.0, posinf=np.inf, neginf=-np.inf)
+    finite = np.abs(a[np.isfinite(a)])
+    top = float(finite.max()) if finite.size else 0.0
+    if top == 0.0:
+        return np.sign(a).astype(np.float32)
+    return np.clip(a / top, -1.0, 1.0).astype(np.float32)
+
+
+def norm(a: np.ndarray) -> float:
+    """‖a‖₂ in float64 (float32's square of 1e20 would already overflow)."""
+    return float(np.linalg.norm(np.asarray(a, dtype=np.float64).ravel()))
 
 
 class CanvasOverlays:
@@ -31,7 +41,7 @@ class CanvasOverlays:
     def show(self, snap: Snapshot) -> None:
         scene, doc = self.scene, self.session.project.graph
         gradients = self.gradients.isChecked()
-        per_node = {n: float(np.linalg.norm(a)) for n, a in
+        per_node = {n: norm(a) for n, a in
                     (snap.grads if gradients else snap.weights).items()}
         values: dict[str, float] = {}
         for edge in doc.edges.values():  # a layer edge shows the norm of the layer it feeds
