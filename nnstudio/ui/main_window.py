@@ -36,6 +36,7 @@ from nnstudio.graph.model.regularization import (
     stored_choice,
 )
 from nnstudio.graph.model.signature import DataSignature
+from nnstudio.safe_io import clip
 from nnstudio.ui import backprop, data_import, explain, export_actions, runs, training
 from nnstudio.ui.autosave import RecoverySession
 from nnstudio.ui.canvas import CanvasScene, CanvasView
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         session.project_replaced.connect(self._on_project_replaced)
         session.edited.connect(self.refresh_views)
         session.data_signature_changed.connect(self.refresh_views)
+        session.reading_data.connect(self._show_reading)
         session.modified_changed.connect(self._update_title)
         session.lock_changed.connect(self._on_lock_changed)
         session.refused.connect(self._show_refusal)
@@ -223,6 +225,14 @@ class MainWindow(QMainWindow):
         if text:
             self.statusBar().showMessage(text, timeout_ms)
         else:
+            self.statusBar().clearMessage()
+
+    @Slot(str)
+    def _show_reading(self, name: str) -> None:
+        """'Reading NAME…' while the project's data file is read, gone when it is done."""
+        if name:
+            self.statusBar().showMessage(f"Reading {clip(name, 60)} to learn its shape…")
+        elif self.statusBar().currentMessage().startswith("Reading "):
             self.statusBar().clearMessage()
 
     def add_status_widget(self, widget: QWidget) -> None:

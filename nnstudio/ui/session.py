@@ -31,6 +31,7 @@ from nnstudio.graph.model.events import Event
 from nnstudio.graph.model.project import Project
 from nnstudio.graph.model.project_edits import AnyEdit, ProjectCompound
 from nnstudio.graph.model.signature import DataSignature
+from nnstudio.training.datasets.describe import FILE_SOURCES, spec_file_names
 from nnstudio.training.prepared import (
     absolute_data_paths,
     data_signature,
@@ -77,6 +78,9 @@ class Session(QObject):
     edited = Signal()
     project_event = Signal(object)
     data_signature_changed = Signal()
+    reading_data = Signal(str)
+    """The project's data file is being read to learn its shape (its name), or "" when
+    that ended (the window says so in its status bar: a large file takes seconds)."""
     lock_changed = Signal(bool)
     modified_changed = Signal(bool)
     refused = Signal(str)
@@ -236,12 +240,15 @@ class Session(QObject):
         thread for data files (they may be large); ``data_signature_changed`` tells."""
         self._generation += 1
         spec = self.project.dataset
+        if self._jobs and spec.get("source") not in FILE_SOURCES:
+            self.reading_data.emit("")  # the file being read is no longer wanted
         if not spec:
             self._set_signature(None)
             return
         if spec.get("source") == "builtin":
             self._set_signature(data_signature(self.project, self.base_dir)[0])
             return
+        self.reading_data.emit(", ".join(spec_file_names(spec)) or "the data file")
         job = _SignatureJob(self._generation, self.project.copy(), self.base_dir)
         thread = QThread(self)
         thread.setObjectName("data signature")
@@ -260,6 +267,7 @@ class Session(QObject):
             job.deleteLater()
             thread.deleteLater()
         if generation == self._generation:
+            self.reading_data.emit("")
             self._set_signature(signature)
 
     def _set_signature(self, signature: DataSignature | None) -> None:
