@@ -186,6 +186,10 @@ def report(cases: list[ProjectCase], paths: list[Path],
           f"and {len(cases) - refused - valid} with network errors; train --epochs 1 "
           f"completed {trained}; {len(outcomes)} processes, largest peak "
           f"{peak / 2**20:.0f} MB, slowest {slowest:.1f} s ({cli_seconds:.0f} s)")
+    named = [(o.peak_rss_bytes, step, path.name) for path, pair in zip(paths, cli, strict=True)
+             for step, o in zip(("check", "train"), pair, strict=True) if o is not None]
+    for rss, step, name in sorted(named, reverse=True)[:3]:
+        print(f"  largest: {step} {name} {rss / 2**20:.0f} MB")
     if windows:
         records = [r for _, batch in windows for r in batch]
         opened = sum(1 for r in records if r.get("opened"))
