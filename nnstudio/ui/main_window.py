@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -58,6 +58,15 @@ WELCOME_TEXT = (
 StandardKey = QKeySequence.StandardKey
 LOCKED_ACTIONS = ("cut", "paste", "delete", "duplicate", "undo", "redo", "new", "open")
 """Actions that would change the network; off while a run locks it."""
+
+
+def fitting_size(preferred: QSize) -> QSize:
+    """``preferred``, cut to the screen's free area (a 1280×720 laptop or projector would
+    otherwise show a window whose right and bottom edges are off the screen)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None or QGuiApplication.platformName() == "offscreen":
+        return preferred  # no real screen to fit (tests size their windows themselves)
+    return preferred.boundedTo(screen.availableGeometry().size())
 
 
 class MainWindow(QMainWindow):
@@ -141,7 +150,7 @@ class MainWindow(QMainWindow):
 
         self.inspector.set_document(session.project.graph)
         self.refresh_views()
-        self.resize(1440, 900)
+        self.resize(fitting_size(QSize(1440, 900)))
         self.restore_layout()
         self._update_title()
 

@@ -261,3 +261,28 @@ def test_penalty_strength_editor_takes_six_decimals(qtbot):  # type: ignore[no-u
     assert editor.decimals() == 6 and editor.singleStep() == pytest.approx(0.0001)
     editor.setValue(0.00005)
     assert committed == [pytest.approx(0.00005)]
+
+
+def test_the_first_window_fits_a_small_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a 1280×720 screen (a laptop, a class projector) the first window is cut to the
+    screen's free area instead of reaching past its right and bottom edges."""
+    from PySide6.QtCore import QRect, QSize
+
+    import nnstudio.ui.main_window as module
+
+    class Screen:
+        def availableGeometry(self) -> QRect:
+            return QRect(0, 0, 1280, 690)
+
+    class Gui:
+        @staticmethod
+        def platformName() -> str:
+            return "xcb"
+
+        @staticmethod
+        def primaryScreen() -> Screen:
+            return Screen()
+
+    monkeypatch.setattr(module, "QGuiApplication", Gui)
+    assert module.fitting_size(QSize(1440, 900)) == QSize(1280, 690)
+    assert module.fitting_size(QSize(1024, 600)) == QSize(1024, 600)
