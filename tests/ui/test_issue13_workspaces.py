@@ -133,6 +133,10 @@ def test_usable_at_small_sizes(window: MainWindow, qtbot, size: tuple[int, int])
     panel = window.training_ui.panel
     train = panel.buttons["train"]
     assert train.isVisible() and not train.visibleRegion().isEmpty()
+    window.training_ui.actions["train"].setText("Continue training")  # its longest text
+    settle(qtbot)
+    for name, button in panel.buttons.items():  # no button's text is elided
+        assert button.width() >= button.sizeHint().width(), name
     scroll = panel.findChild(QScrollArea)
     assert scroll is not None
     # the data and optimizer sections are on screen without scrolling

@@ -192,7 +192,9 @@ class TrainingPanel(QWidget):
     def _buttons(self, actions: Mapping[str, QAction]) -> QGridLayout:
         grid = QGridLayout()
         grid.setSpacing(3)
-        names = ["train", "pause", "stop", "step_batch", "step_epoch", "reset"]
+        # the two widest texts ("Continue training", "Reset weights") share the first
+        # column, so both rows fit a 300 px panel without eliding any of them
+        names = ["train", "pause", "stop", "reset", "step_batch", "step_epoch"]
         self.buttons: dict[str, QToolButton] = {}
         for i, name in enumerate(names):
             button = QToolButton()
