@@ -101,12 +101,15 @@ class ProblemsWidget(QTreeWidget):
                 item.setForeground(0, INFO_COLOUR)
                 item.setToolTip(0, text)
                 self.addTopLevelItem(item)
+                item.setFirstColumnSpanned(True)  # no fix column: the whole width
             return
         if not problems:
             item = QTreeWidgetItem([NO_PROBLEMS])
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.setIcon(0, style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
+            item.setToolTip(0, NO_PROBLEMS)
             self.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)  # no fix column: the whole width
             return
         for group in group_problems(doc, problems):
             item = self._item(doc, group.cause)

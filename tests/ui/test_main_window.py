@@ -286,3 +286,21 @@ def test_the_first_window_fits_a_small_screen(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(module, "QGuiApplication", Gui)
     assert module.fitting_size(QSize(1440, 900)) == QSize(1280, 690)
     assert module.fitting_size(QSize(1024, 600)) == QSize(1024, 600)
+
+
+def test_no_problems_row_uses_the_whole_width_of_a_narrow_panel(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """At 1280×720 the Problems panel is ~290 px wide; the empty fix column took 26 px of
+    it and the sentence read 'No problems: the network is …'."""
+    from nnstudio.graph.model.document import Document
+    from nnstudio.ui.problems import NO_PROBLEMS, ProblemsWidget
+
+    widget = ProblemsWidget()
+    qtbot.addWidget(widget)
+    widget.resize(250, 120)
+    widget.show()
+    doc = Document()
+    build_small_network(doc)
+    widget.set_problems(doc, [])
+    item = widget.topLevelItem(0)
+    assert item.text(0) == NO_PROBLEMS and item.isFirstColumnSpanned()
+    assert widget.visualItemRect(item).width() >= widget.viewport().width() - 2
