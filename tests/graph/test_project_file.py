@@ -143,3 +143,53 @@ def test_oversized_file_is_rejected_before_reading(tmp_path: Path,
     monkeypatch.setattr(project_file, "MAX_FILE_BYTES", 1000)
     with pytest.raises(ProjectFileError, match="larger than"):
         load_project(path)
+
+
+def test_saving_a_large_project_holds_little_beyond_its_arrays(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is written as it is made: past the spool size the inner npz goes to a
+    temporary file, so a save holds about one copy of the arrays, not four (the whole
+    file as bytes, its npz, and their copies). The bytes are the same either way."""
+    import tracemalloc
+
+    import numpy as np
+
+    from nnstudio.graph.files.project_file import project_to_bytes
+    from nnstudio.graph.model.document import Document
+
+    monkeypatch.setattr(project_file, "_SPOOL_BYTES", 2**20)
+    doc = Document()
+    dense = doc.add_node("layer.dense", params={"units": 2000})
+    doc.nodes[dense].values["weight"] = np.random.default_rng(0).standard_normal(
+        (2000, 2500)).astype(np.float32)  # 20 MB that hardly compress
+    project = Project(graph=doc)
+    path = tmp_path / "big.nnstudio"
+    tracemalloc.start()
+    try:
+        save_project(project, path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = path.stat().st_size
+    assert size > 16 * 2**20
+    assert peak < 1.6 * size  # before: 3.2× (bytes built whole, then written)
+    assert path.read_bytes() == project_to_bytes(project)
+
+
+@pytest.mark.parametrize("shape, dtype, fortran", [
+    ((2000, 2500), "float32", False), ((0, 3), "float32", False), ((7,), "int64", False),
+    ((30, 40), "float64", True), ((), "float64", False), ((3, 4, 5, 6), "float32", False),
+    ((2,), "bool", False)])
+def test_npy_written_in_chunks_has_numpys_bytes(shape: tuple[int, ...], dtype: str,
+                                                fortran: bool) -> None:
+    import io
+
+    import numpy as np
+
+    array = np.random.default_rng(1).standard_normal(shape).astype(dtype)
+    if fortran:
+        array = np.asfortranarray(array)
+    ours, numpys = io.BytesIO(), io.BytesIO()
+    project_file._write_npy(ours, array)
+    np.lib.format.write_array(numpys, array, allow_pickle=False)
+    assert ours.getvalue() == numpys.getvalue()
