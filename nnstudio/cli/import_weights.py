@@ -47,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from nnstudio.cli.saving import save_result, save_target
     from nnstudio.export import ExportError
     from nnstudio.export.weights_import import apply_weights, read_weights
-    from nnstudio.graph.files.project_file import ProjectFileError, load_project, save_project
-    from nnstudio.training.prepared import move_data_paths
+    from nnstudio.graph.files.project_file import ProjectFileError, load_project
 
     if args.save and args.in_place:
         print("nnstudio import-weights: use either --save OUT or --in-place, not both.",
@@ -69,17 +69,11 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     apply_weights(project, imported)
     print(imported.summary())
-    target = path if args.in_place else Path(args.save) if args.save else None
+    target = save_target(args, path)
     if target is None:
         print("Not saved (use --save OUT or --in-place to keep the weights).")
         return EXIT_OK
-    if not args.in_place:
-        project.dataset = move_data_paths(project.dataset, path.parent, target.parent)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        save_project(project, target)
-    except (ProjectFileError, OSError) as error:
-        print(f"nnstudio import-weights: cannot save {target}: {error}", file=sys.stderr)
+    if not save_result(project, path, target, "import-weights"):
         return EXIT_UNREADABLE
     print(f"Saved the project with the imported weights to {target}.")
     return EXIT_OK

@@ -53,10 +53,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from nnstudio.graph.files.project_file import ProjectFileError, load_project, save_project
+    from nnstudio.cli.saving import save_result, save_target
+    from nnstudio.graph.files.project_file import ProjectFileError, load_project
     from nnstudio.graph.model.fields import SEED, TRAINING_FIELDS, bounds_text, short
     from nnstudio.training import EpochRecord, Finished, Trainer, TrainingError
-    from nnstudio.training.prepared import move_data_paths
     from nnstudio.training.runs import begin_run, run_project
 
     human: TextIO = sys.stderr if args.json else sys.stdout
@@ -105,16 +105,10 @@ def _train(args: argparse.Namespace) -> int:
             finished = record
     assert finished is not None
     print(_summary(finished, last, time.perf_counter() - start), file=human)
-    target = path if args.in_place else Path(args.save) if args.save else None
+    target = save_target(args, path)
     if target is not None:
         trainer.apply_to(project, run)
-        if not args.in_place:
-            project.dataset = move_data_paths(project.dataset, path.parent, target.parent)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            save_project(project, target)
-        except (ProjectFileError, OSError) as error:
-            print(f"nnstudio train: cannot save {target}: {error}", file=sys.stderr)
+        if not save_result(project, path, target, "train"):
             return EXIT_UNREADABLE
         print(f"Saved the trained project to {target}.", file=human)
     else:

@@ -1,0 +1,31 @@
+"""Saving a command's result: ``--save OUT`` or ``--in-place``, shared by ``train`` and
+``import-weights``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def save_target(args: Any, path: Path) -> Path | None:
+    """Where the result goes: PROJECT with ``--in-place``, OUT with ``--save OUT``, else
+    None (nothing is written)."""
+    return path if args.in_place else Path(args.save) if args.save else None
+
+
+def save_result(project: Any, source: Path, target: Path, command: str) -> bool:
+    """Save ``project`` (read from ``source``) to ``target``, its data paths rebased when the
+    folder changes; False (after one sentence on stderr) when it cannot be written."""
+    from nnstudio.graph.files.project_file import ProjectFileError, save_project
+    from nnstudio.training.prepared import move_data_paths
+
+    if target != source:
+        project.dataset = move_data_paths(project.dataset, source.parent, target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        save_project(project, target)
+    except (ProjectFileError, OSError) as error:
+        print(f"nnstudio {command}: cannot save {target}: {error}", file=sys.stderr)
+        return False
+    return True
