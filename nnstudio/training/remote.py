@@ -40,6 +40,7 @@ from nnstudio.graph.files.project_file import ProjectFileError, project_from_byt
 from nnstudio.training.control import TrainingControl
 from nnstudio.training.datasets import DatasetError
 from nnstudio.training.evaluation import Evaluation, evaluate
+from nnstudio.training.pacing import Pacer
 from nnstudio.training.records import (
     EpochRecord,
     Finished,
@@ -49,7 +50,7 @@ from nnstudio.training.records import (
 )
 from nnstudio.training.run_info import describe_run
 from nnstudio.training.settings import TrainingError
-from nnstudio.training.trainer import LIVE_VIEW_SHARE, Trainer
+from nnstudio.training.trainer import Trainer
 
 SEND_INTERVAL_S = 1.0 / 30.0
 """At most about 30 progress messages per second."""
@@ -226,16 +227,11 @@ class _Evaluator:
         self.trainer = trainer
         on = interval_s is not None and trainer.task in ("binary", "classification")
         self.interval_s = interval_s if on else None
-        self.last = float("-inf")
-        self.cost = 0.0  # seconds the last evaluation took
+        # a large validation split or an ensemble makes one evaluation slow
+        self.pacer = Pacer(self.interval_s or 0.0)
 
     def due(self) -> bool:
-        """Every ``interval_s``, and never more than LIVE_VIEW_SHARE of the run's time
-        (a large validation split or an ensemble makes one evaluation slow)."""
-        if self.interval_s is None:
-            return False
-        wait = max(self.interval_s, self.cost * (1 / LIVE_VIEW_SHARE - 1))
-        return time.perf_counter() - self.last >= wait
+        return self.interval_s is not None and self.pacer.due()
 
     @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # huge weights: inf/NaN
     def evaluate(self, epoch: int, step: int) -> Evaluation | None:
@@ -243,8 +239,7 @@ class _Evaluator:
             return None
         start = time.perf_counter()
         result = evaluate(self.trainer.predict_scaled(self.x), self.y, epoch, step, self.split)
-        self.last = time.perf_counter()
-        self.cost = self.last - start
+        self.pacer.done(start)
         return result
 
 

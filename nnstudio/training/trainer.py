@@ -36,6 +36,7 @@ from nnstudio.training.datasets import Dataset
 from nnstudio.training.datasets.rows import ScaledRows, ScaledSplit
 from nnstudio.training.divergence import CHECK_EVERY, Checkpoint, LossGuard
 from nnstudio.training.early_stopping import EarlyStopping
+from nnstudio.training.pacing import Pacer
 from nnstudio.training.prepared import PreparedRun, prepare_run
 from nnstudio.training.records import (
     EpochRecord,
@@ -57,10 +58,6 @@ from nnstudio.training.snapshots import (
 )
 
 STEP_RECORD_INTERVAL_S = 0.05   # at most ~20 StepRecords per second
-LIVE_VIEW_SHARE = 0.2
-"""Live pictures take at most about this share of a run's time: after a snapshot that took
-t seconds the next waits at least 4t (50 bagging members over the 100×100 map of a wide
-network take seconds each, which at 4 a second left training at 6 samples/s)."""
 TRAIN_EVAL_LIMIT = 5000         # training-set metrics use at most this many samples
 
 
@@ -227,8 +224,7 @@ class Trainer:
         control = control or TrainingControl()
         n_epochs = self.settings.epochs if epochs is None else int(epochs)
         self._t0 = time.perf_counter()
-        self._last_snap_t = self._t0
-        self._snap_cost = 0.0
+        self._snaps = Pacer(self.snapshot_interval_s or 0.0, last=self._t0)
         self._snap_position: tuple[int, int] | None = None  # (epoch, step) of the last one
         self._last_step_t = self._t0 - STEP_RECORD_INTERVAL_S  # the first step is reported
         self._samples_since = 0
@@ -285,7 +281,7 @@ class Trainer:
             self.member_history[record.member].append(record.to_json())
         if control.epoch_done():
             yield self._snapshot()
-            self._last_snap_t = time.perf_counter()
+            self._snaps.last = time.perf_counter()  # the pause after it is not its cost
         elif self._snapshot_due():
             yield self._snapshot()
 
@@ -433,18 +429,13 @@ class Trainer:
     # --- snapshots -----------------------------------------------------------------------
 
     def _snapshot_due(self, now: float | None = None) -> bool:
-        if self.snapshot_interval_s is None:
-            return False
-        now = time.perf_counter() if now is None else now
-        wait = max(self.snapshot_interval_s, self._snap_cost * (1 / LIVE_VIEW_SHARE - 1))
-        return now - self._last_snap_t >= wait
+        return self.snapshot_interval_s is not None and self._snaps.due(now)
 
     def _snapshot(self) -> Progress:
         start = time.perf_counter()
         snapshot = self.snapshot()
         self._snap_position = (self.epoch, self.step)
-        self._last_snap_t = time.perf_counter()
-        self._snap_cost = self._last_snap_t - start
+        self._snaps.done(start)
         return snapshot
 
     def snapshot(self) -> Snapshot:

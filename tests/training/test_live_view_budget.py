@@ -11,8 +11,8 @@ from pathlib import Path
 
 from nnstudio.graph.files.project_file import load_project
 from nnstudio.training import Trainer
+from nnstudio.training.pacing import LIVE_VIEW_SHARE
 from nnstudio.training.snapshots import GRID_SIZE, MIN_GRID_SIZE, grid_side
-from nnstudio.training.trainer import LIVE_VIEW_SHARE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -20,17 +20,18 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_a_snapshot_waits_in_proportion_to_its_cost() -> None:
     trainer = Trainer(load_project(EXAMPLES / "xor.nnstudio"), snapshot_interval_s=0.25)
     list(trainer.run(epochs=1))
+    snaps = trainer._snaps  # the trainer's snapshots and the server's evaluations alike
     now = time.perf_counter()
-    trainer._snap_cost = 1.0
+    snaps.cost = 1.0
     wait = 1.0 * (1 / LIVE_VIEW_SHARE - 1)
-    trainer._last_snap_t = now - wait + 0.5
+    snaps.last = now - wait + 0.5
     assert not trainer._snapshot_due(now)
-    trainer._last_snap_t = now - wait - 0.01
+    snaps.last = now - wait - 0.01
     assert trainer._snapshot_due(now)
-    trainer._snap_cost = 0.001  # a cheap one: the interval rules
-    trainer._last_snap_t = now - 0.2
+    snaps.cost = 0.001  # a cheap one: the interval rules
+    snaps.last = now - 0.2
     assert not trainer._snapshot_due(now)
-    trainer._last_snap_t = now - 0.26
+    snaps.last = now - 0.26
     assert trainer._snapshot_due(now)
 
 
