@@ -15,7 +15,8 @@ from nnstudio.ui.session import Session
 def unit_scaled(a: np.ndarray) -> np.ndarray:
     """Scale a neuron map into [-1, 1] (by its largest finite magnitude; ±inf become ±1 and
     NaN 0, as huge weights from a file can make them)."""
-    a = np.nan_to_num(np.asarray(a, dtype=np.float64), nan=0.0, posinf=np.inf, neginf=-np.inf)
+    a = np.asarray(a, dtype=np.float64)
+    a = np.where(np.isnan(a), 0.0, a)
     finite = np.abs(a[np.isfinite(a)])
     top = float(finite.max()) if finite.size else 0.0
     if top == 0.0:
