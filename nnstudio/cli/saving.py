@@ -24,8 +24,13 @@ def save_result(project: Any, source: Path, target: Path, command: str) -> bool:
         project.dataset = move_data_paths(project.dataset, source.parent, target.parent)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"nnstudio {command}: cannot save {target}: its folder {target.parent} cannot "
+              f"be made ({error.strerror or error}).", file=sys.stderr)
+        return False
+    try:
         save_project(project, target)
-    except (ProjectFileError, OSError) as error:
-        print(f"nnstudio {command}: cannot save {target}: {error}", file=sys.stderr)
+    except ProjectFileError as error:  # its sentence names the file already
+        print(f"nnstudio {command}: {error}", file=sys.stderr)
         return False
     return True

@@ -104,3 +104,18 @@ def test_numbers_on_the_command_line_keep_the_declared_bounds(
     assert main(["train", str(EXAMPLES / "xor.nnstudio"), option, value]) == 1
     err = capsys.readouterr().err
     assert phrase in err and err.count("\n") == 1 and len(err) < 200
+
+
+def test_a_result_that_cannot_be_saved_is_one_sentence(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = copy_example("xor", tmp_path)
+    (tmp_path / "a_folder").mkdir()
+    (tmp_path / "a_file").write_text("")
+    for target, expected in (
+            (tmp_path / "a_folder", f"nnstudio train: Could not save {tmp_path / 'a_folder'}: "
+                                    "Is a directory.\n"),
+            (tmp_path / "a_file" / "out.nnstudio",
+             f"nnstudio train: cannot save {tmp_path / 'a_file' / 'out.nnstudio'}: its folder "
+             f"{tmp_path / 'a_file'} cannot be made (File exists).\n")):
+        assert main(["train", str(path), "--epochs", "1", "--save", str(target)]) == 2
+        assert capsys.readouterr().err == expected
