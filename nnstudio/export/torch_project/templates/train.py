@@ -108,6 +108,13 @@ class Processes:
         return nn.parallel.DistributedDataParallel(
             member, device_ids=ids, find_unused_parameters=UNUSED_PARAMETERS)
 
+    def wait_for_all(self) -> None:
+        """After a finished run, until every process got here: a process that left while
+        process 0 was still saving made gloo abort process 0 at exit ("terminate called
+        without an active exception", exit -6)."""
+        if self.world > 1:
+            dist.barrier()
+
     def close(self) -> None:
         if self.world > 1:
             dist.destroy_process_group()
@@ -570,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
             save(run, args.out)
             print(message)
             print(f"wrote {args.out / 'history.csv'} and {args.out / 'trained.npz'}")
+        procs.wait_for_all()
     finally:
         procs.close()
     return 0
